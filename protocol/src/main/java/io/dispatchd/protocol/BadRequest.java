@@ -1,0 +1,17 @@
+package io.dispatchd.protocol;
+
+/** A line that is answered {@code ?}: why it was refused, for logs and tests. */
+public enum BadRequest implements Command {
+    /** No separator or no qual after the service key. */
+    MISSING_QUAL,
+    /** The service key is empty, too long, or has a byte outside {@code [A-Za-z0-9_-]}. */
+    BAD_KEY,
+    /** The qual is not valid UTF-8. */
+    NOT_UTF8,
+    /** The qual holds a control character other than tab. */
+    CONTROL_CHARACTER,
+    /** The line is longer than the server's maximum; it was discarded up to its LF. */
+    TOO_LONG,
+    /** The key is well formed but names no service (decided by the server, not the parser). */
+    UNKNOWN_SERVICE
+}
