@@ -1,0 +1,37 @@
+package io.dispatchd.client.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.util.List;
+
+/**
+ * What one run measured. Only requests sent after the warm-up count.
+ *
+ * @param config     the run
+ * @param requests   measured requests answered (the sum of {@code replies})
+ * @param seconds    from the end of the warm-up to the last measured reply
+ * @param replies    answered requests by reply kind, in the workload's order
+ * @param latency    percentiles of the measured requests
+ * @param histogram  the full latency histogram (nanoseconds), for {@code .hgrm} output
+ * @param unanswered requests in flight when a connection was lost or the run gave up
+ * @param errorCount connection errors
+ * @param errors     the first few connection errors, as messages
+ */
+public record BenchResult(BenchConfig config, long requests, double seconds, List<ReplyCount> replies,
+                          LatencySummary latency, Histogram histogram, long unanswered, int errorCount,
+                          List<String> errors) {
+
+    /** @param key CSV/JSON key ({@code ok}); @param label as printed ({@code + OK}) */
+    public record ReplyCount(String key, String label, long count) {
+    }
+
+    /** Answered requests per second. */
+    public double throughput() {
+        return seconds > 0 ? requests / seconds : 0;
+    }
+
+    /** The count of one reply kind by key, 0 if the workload has no such kind. */
+    public long count(String key) {
+        return replies.stream().filter(r -> r.key().equals(key)).mapToLong(ReplyCount::count).findFirst().orElse(0);
+    }
+}

@@ -1,0 +1,160 @@
+package io.dispatchd.client.bench;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one bench: opens every connection first (connecting is not measured), starts them
+ * together, prints a progress line each second, and stops when the budget is spent and every
+ * reply is in, or when no reply has come for {@link BenchConfig#timeout()} with requests in flight.
+ */
+public final class BenchRunner {
+
+    private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final BenchConfig config;
+    private final PrintWriter progress;
+
+    /** @param progress where the per-second line goes (stderr), or {@code null} for none */
+    public BenchRunner(BenchConfig config, PrintWriter progress) {
+        this.config = config;
+        this.progress = progress;
+    }
+
+    public BenchResult run() throws InterruptedException {
+        Workload workload = config.workload();
+        ByteBuf[] requests = encode(workload.requests());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.threads(),
+                new DefaultThreadFactory("dispatchd-bench", true), NioIoHandler.newFactory());
+        List<Channel> channels = new ArrayList<>();
+        try {
+            BenchStats stats = new BenchStats(workload.replyKeys().size());
+            CountDownLatch finished = new CountDownLatch(config.connections());
+            List<BenchConnectionHandler> handlers = new ArrayList<>();
+            long intervalNanos = config.fixedRate() ? Math.max(1, Math.round(config.connections() * 1e9 / config.rate())) : 0;
+            Bootstrap bootstrap = new Bootstrap()
+                    .group(group)
+                    .channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT_MILLIS);
+            List<ChannelFuture> connecting = new ArrayList<>();
+            for (int i = 0; i < config.connections(); i++) {
+                BenchConnectionHandler handler = new BenchConnectionHandler(requests, config.pipeline(), intervalNanos,
+                        stats, workload.framers().get(), finished::countDown);
+                handlers.add(handler);
+                connecting.add(bootstrap.clone().handler(handler).connect(config.host(), config.port()));
+            }
+            for (ChannelFuture connect : connecting) {
+                connect.await();
+                if (!connect.isSuccess()) {
+                    throw new BenchFailedException("cannot connect to " + config.host() + ':' + config.port() + ": "
+                            + connect.cause().getMessage(), connect.cause());
+                }
+                channels.add(connect.channel());
+            }
+
+            long start = System.nanoTime();
+            long measureStart = start + config.warmup().toNanos();
+            RequestBudget budget = config.duration() == null
+                    ? RequestBudget.ofCount(measureStart, config.requests())
+                    : RequestBudget.ofDuration(measureStart, config.duration().toNanos());
+            for (int i = 0; i < handlers.size(); i++) {
+                BenchConnectionHandler handler = handlers.get(i);
+                long firstDue = start + intervalNanos * i / config.connections(); // spread, not a burst
+                channels.get(i).eventLoop().execute(() -> handler.start(budget, firstDue));
+            }
+
+            Histogram total = watch(stats, finished, handlers, channels, start, measureStart);
+            long end = stats.lastMeasuredReply() == Long.MIN_VALUE ? System.nanoTime() : stats.lastMeasuredReply();
+            return result(workload, stats, total, Math.max(0, end - measureStart) / 1e9);
+        } finally {
+            for (Channel channel : channels) {
+                channel.close();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits for the end, printing progress; gives up on a silent server. Returns the whole histogram. */
+    private Histogram watch(BenchStats stats, CountDownLatch finished, List<BenchConnectionHandler> handlers,
+                            List<Channel> channels, long start, long measureStart) throws InterruptedException {
+        Histogram total = new Histogram(1, BenchStats.HIGHEST_LATENCY_NANOS, 3);
+        Histogram interval = null;
+        long lastReplies = 0;
+        long lastChange = start;
+        long lastTick = start;
+        while (!finished.await(PROGRESS_INTERVAL_NANOS - (System.nanoTime() - lastTick) % PROGRESS_INTERVAL_NANOS,
+                TimeUnit.NANOSECONDS)) {
+            long now = System.nanoTime();
+            interval = stats.takeInterval(interval);
+            total.add(interval);
+            long replies = stats.allReplies();
+            if (progress != null) {
+                printProgress(now - start, now < measureStart, (replies - lastReplies) * 1e9 / (now - lastTick),
+                        stats.sent() - replies, interval);
+            }
+            if (replies != lastReplies) {
+                lastChange = now;
+            } else if (stats.sent() > replies && now - lastChange > config.timeout().toNanos()) {
+                stats.error("no reply for " + config.timeout().toSeconds() + " s with " + (stats.sent() - replies)
+                        + " requests in flight: gave up");
+                for (int i = 0; i < handlers.size(); i++) {
+                    BenchConnectionHandler handler = handlers.get(i);
+                    channels.get(i).eventLoop().execute(handler::abort);
+                }
+                finished.await(config.timeout().toNanos(), TimeUnit.NANOSECONDS);
+                break;
+            }
+            lastReplies = replies;
+            lastTick = now;
+        }
+        total.add(stats.takeInterval(interval));
+        return total;
+    }
+
+    private void printProgress(long elapsedNanos, boolean warmingUp, double repliesPerSecond, long inFlight,
+                               Histogram interval) {
+        progress.printf("%6.1f s %s%,12.0f replies/s  in flight %,7d  p50 %8.3f ms  p99 %8.3f ms%n",
+                elapsedNanos / 1e9, warmingUp ? "warm-up " : "", repliesPerSecond, inFlight,
+                interval.getValueAtPercentile(50) / 1e6, interval.getValueAtPercentile(99) / 1e6);
+        progress.flush();
+    }
+
+    private BenchResult result(Workload workload, BenchStats stats, Histogram total, double seconds) {
+        long[] counts = stats.measuredByKind();
+        List<BenchResult.ReplyCount> replies = new ArrayList<>();
+        long answered = 0;
+        for (int i = 0; i < counts.length; i++) {
+            replies.add(new BenchResult.ReplyCount(workload.replyKeys().get(i), workload.replyLabels().get(i), counts[i]));
+            answered += counts[i];
+        }
+        return new BenchResult(config, answered, seconds, replies, LatencySummary.of(total), total,
+                stats.unanswered(), stats.errorCount(), stats.errors());
+    }
+
+    /** Each request encoded once, in a buffer that every write shares through a duplicate. */
+    private static ByteBuf[] encode(List<byte[]> requests) {
+        ByteBuf[] encoded = new ByteBuf[requests.size()];
+        for (int i = 0; i < encoded.length; i++) {
+            encoded[i] = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(requests.get(i)).asReadOnly());
+        }
+        return encoded;
+    }
+}
