@@ -34,6 +34,7 @@ public final class BoundedJobExecutor implements JobAdmission {
     private final List<WorkerThread> workers = new ArrayList<>();
     private final AtomicInteger running = new AtomicInteger();
     private volatile boolean draining;
+    private volatile boolean deadlinePassed;
 
     public BoundedJobExecutor(int workerCount, int queueCapacity, Duration jobTimeout, ServiceContext context) {
         this.context = context;
@@ -99,8 +100,14 @@ public final class BoundedJobExecutor implements JobAdmission {
             stopTimer();
             return 0;
         }
+        // Past the deadline. Order matters: mark the deadline first, so a worker that takes a job
+        // from now on abandons it itself; then empty the queue; then abandon what workers hold;
+        // only then interrupt everything, so no abandoned job is reported as an ordinary failure.
+        deadlinePassed = true;
+        List<Runnable> neverStarted = new ArrayList<>();
+        pool.getQueue().drainTo(neverStarted);
         int abandoned = 0;
-        for (Runnable r : pool.shutdownNow()) {
+        for (Runnable r : neverStarted) {
             abandoned += ((JobTask) r).abandon("never started") ? 1 : 0;
         }
         List<WorkerThread> snapshot;
@@ -113,6 +120,7 @@ public final class BoundedJobExecutor implements JobAdmission {
                 abandoned++;
             }
         }
+        pool.shutdownNow();
         stopTimer();
         return abandoned;
     }
@@ -165,14 +173,23 @@ public final class BoundedJobExecutor implements JobAdmission {
         @Override
         public void run() {
             WorkerThread self = (WorkerThread) Thread.currentThread();
+            // Publish the job before checking the deadline; the drain sets the deadline before it
+            // reads what workers hold. With both volatile, at least one side sees the other, so a
+            // job taken at the deadline is abandoned (once: abandon() is idempotent), never lost.
+            self.current = this;
+            if (deadlinePassed) {
+                self.current = null;
+                abandon("never started");
+                return;
+            }
             synchronized (this) {
                 if (state != NEW) {
-                    return; // abandoned at the drain deadline before it started
+                    self.current = null;
+                    return;
                 }
                 state = RUNNING;
                 runner = self;
             }
-            self.current = this;
             running.incrementAndGet();
             java.util.concurrent.ScheduledFuture<?> timeout = timer == null ? null
                     : timer.schedule(this::timeOut, jobTimeoutNanos, TimeUnit.NANOSECONDS);
