@@ -1,0 +1,192 @@
+package io.dispatchd.server;
+
+import io.dispatchd.server.config.ServerConfig;
+import io.dispatchd.server.dispatch.DispatchHandler;
+import io.dispatchd.server.dispatch.Dispatcher;
+import io.dispatchd.server.executor.BoundedJobExecutor;
+import io.dispatchd.server.pipeline.ConnectionLimit;
+import io.dispatchd.server.pipeline.DispatchServerInitializer;
+import io.dispatchd.server.service.Engine;
+import io.dispatchd.server.service.ServiceContext;
+import io.dispatchd.server.service.ServiceRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running dispatchd: bound, serving, and able to shut down gracefully.
+ *
+ * <pre>
+ *   try (DispatchServer server = DispatchServer.start(ServerConfig.fromArgs("--port", "0"))) {
+ *       InetSocketAddress address = server.address();
+ *   }
+ * </pre>
+ *
+ * Shutdown order ({@link #shutdownAsync}, idempotent; {@link #close} waits for it): stop
+ * accepting → refuse new work with {@code !} → let admitted jobs finish until
+ * {@code --drain-timeout}, then abandon the rest with a log line each → write every owed ack and
+ * close each connection → stop the event loops.
+ */
+public final class DispatchServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DispatchServer.class);
+
+    /** After the drain, how long connections get to take their last acks before they are cut. */
+    private static final Duration ACK_FLUSH_GRACE = Duration.ofSeconds(5);
+
+    private final ServerConfig config;
+    private final EventLoopGroup acceptGroup;
+    private final EventLoopGroup ioGroup;
+    private final BoundedJobExecutor executor;
+    private final ChannelGroup openChannels;
+    private final ConnectionLimit connections;
+    private final Channel serverChannel;
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+    private DispatchServer(ServerConfig config, EventLoopGroup acceptGroup, EventLoopGroup ioGroup,
+                           BoundedJobExecutor executor, ChannelGroup openChannels,
+                           ConnectionLimit connections, Channel serverChannel) {
+        this.config = config;
+        this.acceptGroup = acceptGroup;
+        this.ioGroup = ioGroup;
+        this.executor = executor;
+        this.openChannels = openChannels;
+        this.connections = connections;
+        this.serverChannel = serverChannel;
+    }
+
+    /** Binds and starts serving; returns once the port is open. */
+    public static DispatchServer start(ServerConfig config) throws StartupException {
+        ServiceRegistry services;
+        try {
+            services = ServiceRegistry.load(DispatchServer.class.getClassLoader());
+        } catch (IllegalStateException | java.util.ServiceConfigurationError e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        Engine engine = new Engine(config.engineIterations(), config.enginePause());
+        ServiceContext context = () -> engine;
+        BoundedJobExecutor executor =
+                new BoundedJobExecutor(config.workers(), config.queueCapacity(), config.jobTimeout(), context);
+        Dispatcher dispatcher = new Dispatcher(services, executor, config.ackMode(), config.maxInFlight());
+
+        Transport transport = Transport.best();
+        EventLoopGroup acceptGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        EventLoopGroup ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
+        ChannelGroup openChannels = new DefaultChannelGroup("dispatchd-connections", GlobalEventExecutor.INSTANCE);
+        ConnectionLimit connections = new ConnectionLimit(config.maxConnections());
+
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .childHandler(new DispatchServerInitializer(config, dispatcher, connections, openChannels));
+        InetSocketAddress wanted = new InetSocketAddress(config.bind(), config.port());
+        Channel serverChannel;
+        try {
+            serverChannel = bootstrap.bind(wanted).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            acceptGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            ioGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            try {
+                executor.drain(Duration.ZERO);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            String why = e instanceof BindException ? e.getMessage() : e.toString();
+            throw new StartupException("cannot listen on " + config.bind() + ":" + config.port() + ": " + why, e);
+        }
+        log.info("serving {} on {} with {} io threads, {} workers, queue {}, ack mode {}",
+                services.keys(), transport.name(), config.ioThreads(), config.workers(),
+                config.queueCapacity(), config.ackMode().name().toLowerCase(java.util.Locale.ROOT));
+        return new DispatchServer(config, acceptGroup, ioGroup, executor, openChannels, connections, serverChannel);
+    }
+
+    /** The address the request port is bound to, with the real port when {@code --port 0}. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Open request connections. */
+    public int connections() {
+        return connections.open();
+    }
+
+    /** Starts the graceful shutdown if it has not started; the future completes when it is done. */
+    public CompletableFuture<Void> shutdownAsync() {
+        if (shuttingDown.compareAndSet(false, true)) {
+            Thread t = new Thread(this::shutdown, "dispatchd-shutdown");
+            t.setDaemon(false);
+            t.start();
+        }
+        return terminated;
+    }
+
+    /** Whether a shutdown has begun. */
+    public boolean isDraining() {
+        return shuttingDown.get();
+    }
+
+    /** Waits until the server has shut down. */
+    public void awaitTermination() {
+        terminated.join();
+    }
+
+    /** Shuts down gracefully and waits. */
+    @Override
+    public void close() {
+        shutdownAsync().join();
+    }
+
+    private void shutdown() {
+        try {
+            log.info("draining: accepting no connections, answering new requests '!', {} jobs queued, {} running",
+                    executor.queued(), executor.running());
+            serverChannel.close().syncUninterruptibly();
+            int abandoned = executor.drain(config.drainTimeout());
+            if (abandoned > 0) {
+                log.warn("drain deadline {} passed: {} admitted jobs did not finish (each logged above)",
+                        config.drainTimeout(), abandoned);
+            }
+            for (Channel ch : openChannels) {
+                DispatchHandler handler = ch.pipeline().get(DispatchHandler.class);
+                if (handler != null) {
+                    ch.eventLoop().execute(handler::closeWhenSettled);
+                }
+            }
+            if (!openChannels.newCloseFuture().await(ACK_FLUSH_GRACE.toMillis())) {
+                log.warn("{} connections did not take their last acks within {}; closing them",
+                        openChannels.size(), ACK_FLUSH_GRACE);
+                openChannels.close().await(ACK_FLUSH_GRACE.toMillis());
+            }
+            executor.awaitWorkersExit(Duration.ofSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("error during shutdown", e);
+        } finally {
+            acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            log.info("stopped");
+            terminated.complete(null);
+        }
+    }
+}

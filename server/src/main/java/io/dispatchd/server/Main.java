@@ -1,0 +1,91 @@
+package io.dispatchd.server;
+
+import io.dispatchd.server.config.ServerCommand;
+import io.dispatchd.server.config.ServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import sun.misc.Signal;
+
+import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code java -jar dispatchd-server.jar [flags]}.
+ *
+ * <p>Exit codes: 0 after a graceful shutdown (SIGTERM/SIGINT), {@code --help} or {@code --version};
+ * 1 when the server cannot start (port in use, duplicate service key); 2 for bad flags. A second
+ * SIGTERM/SIGINT during the drain exits at once with 1, skipping the rest of the drain.
+ */
+public final class Main {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_STARTUP_FAILED = 1;
+    public static final int EXIT_BAD_ARGUMENTS = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cli = ServerCommand.commandLine();
+        ServerConfig config;
+        try {
+            cli.parseArgs(args);
+            if (cli.isUsageHelpRequested()) {
+                cli.usage(out);
+                return EXIT_OK;
+            }
+            if (cli.isVersionHelpRequested()) {
+                cli.printVersionHelp(out);
+                return EXIT_OK;
+            }
+            config = ((ServerCommand) cli.getCommand()).toConfig();
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            err.println("dispatchd: " + e.getMessage());
+            err.println("Usage: dispatchd [--bind HOST] [--port PORT] [--ack accept|complete] [--workers N] [OPTION...]");
+            err.println("Try 'dispatchd --help' for every option and its default.");
+            return EXIT_BAD_ARGUMENTS;
+        }
+
+        DispatchServer server;
+        try {
+            server = DispatchServer.start(config);
+        } catch (StartupException e) {
+            err.println("dispatchd: " + e.getMessage());
+            return EXIT_STARTUP_FAILED;
+        }
+        out.println("dispatchd listening on " + hostPort(server.address()));
+        out.flush();
+        stopOnSignals(server);
+        server.awaitTermination();
+        return EXIT_OK;
+    }
+
+    static String hostPort(java.net.InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    /**
+     * SIGTERM and SIGINT start the drain. A JVM shutdown hook would not do: the JVM would exit 143
+     * after it, and we promise 0 after a clean drain.
+     */
+    private static void stopOnSignals(DispatchServer server) {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        AtomicBoolean signalled = new AtomicBoolean();
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), sig -> {
+                if (signalled.compareAndSet(false, true)) {
+                    log.info("SIG{} received: draining (send it again to exit at once)", sig.getName());
+                    server.shutdownAsync();
+                } else {
+                    log.warn("second SIG{}: exiting without finishing the drain", sig.getName());
+                    Runtime.getRuntime().halt(EXIT_STARTUP_FAILED);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package io.dispatchd.server.config;
+
+/** When a request's ack is written. */
+public enum AckMode {
+    /** When the job is admitted to the worker queue: {@code +} or {@code !}. The seed's fire-and-forget. */
+    ACCEPT,
+    /** When the job's engine has finished: {@code +} if it succeeded, {@code -} if it threw or timed out. */
+    COMPLETE
+}

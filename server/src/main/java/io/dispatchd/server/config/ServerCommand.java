@@ -1,0 +1,158 @@
+package io.dispatchd.server.config;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * The command line: every flag, its default and its help text in one place. picocli does the
+ * parsing and the {@code --help} page; {@link ServerConfig} does the validation.
+ */
+@Command(name = "dispatchd",
+        mixinStandardHelpOptions = true,
+        versionProvider = ServerCommand.Version.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = "A fire-and-forget request server: one line 'WHICH QUAL' in, one ack byte out.%n",
+        footer = {"%nDurations take a unit: 250us, 5ms, 30s, 5m. Acks: + ok, - failed, ? bad request, ! busy."})
+public final class ServerCommand {
+
+    @Option(names = "--bind", paramLabel = "HOST", defaultValue = ServerConfig.DEFAULT_BIND,
+            description = "Address to listen on, for requests and admin (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + ServerConfig.DEFAULT_PORT,
+            description = "Request port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--admin-port", paramLabel = "PORT|off", defaultValue = "" + ServerConfig.DEFAULT_ADMIN_PORT,
+            converter = AdminPortConverter.class,
+            description = "Admin HTTP port (/metrics, /health); 0 picks a free one; 'off' disables it (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--ack", paramLabel = "accept|complete", defaultValue = "accept",
+            description = "accept: ack when the job is queued; complete: ack when it has run (default: ${DEFAULT-VALUE}).")
+    AckMode ackMode;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_WORKERS,
+            description = "Worker threads running jobs (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--queue-capacity", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_QUEUE_CAPACITY,
+            description = "Jobs waiting for a worker, at most; beyond it requests get '!' (default: ${DEFAULT-VALUE}).")
+    int queueCapacity;
+
+    @Option(names = "--max-line", paramLabel = "BYTES", defaultValue = "" + ServerConfig.DEFAULT_MAX_LINE_BYTES,
+            description = "Longest request line, LF excluded; longer lines get '?' (default: ${DEFAULT-VALUE}).")
+    int maxLineBytes;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_CONNECTIONS,
+            description = "Open connections, at most; one more gets '!' and is closed (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-in-flight", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_IN_FLIGHT,
+            description = "Acks one connection may owe before the server stops reading from it (default: ${DEFAULT-VALUE}).")
+    int maxInFlight;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "300s", converter = DurationConverter.class,
+            description = "Close a connection idle this long with no ack owed; 0 = never (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--job-timeout", paramLabel = "DURATION", defaultValue = "none", converter = DurationConverter.class,
+            description = "Interrupt a job running longer and count it failed; none = never (default: ${DEFAULT-VALUE}).")
+    Duration jobTimeout;
+
+    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "On SIGTERM/SIGINT, how long admitted jobs get to finish (default: ${DEFAULT-VALUE}).")
+    Duration drainTimeout;
+
+    @Option(names = "--engine-iterations", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_ENGINE_ITERATIONS,
+            description = "Tokens the built-in engine emits per job (default: ${DEFAULT-VALUE}).")
+    int engineIterations;
+
+    @Option(names = "--engine-pause", paramLabel = "DURATION", defaultValue = "100us", converter = DurationConverter.class,
+            description = "Pause between two engine tokens (default: ${DEFAULT-VALUE}).")
+    Duration enginePause;
+
+    @Option(names = "--io-threads", paramLabel = "N",
+            description = "Event loop threads serving connections (default: ${DEFAULT-VALUE}, the number of cores).")
+    int ioThreads = ServerConfig.DEFAULT_IO_THREADS;
+
+    /** A picocli command line for this command, as {@code Main} and {@link #parse} use it. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new ServerCommand())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setUsageHelpLongOptionsMaxWidth(28);
+    }
+
+    /** Parses flags; picocli's exceptions become {@link IllegalArgumentException}s with picocli's message. */
+    static ServerCommand parse(String... args) {
+        CommandLine cl = commandLine();
+        try {
+            cl.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return cl.getCommand();
+    }
+
+    /** The validated configuration; throws {@link IllegalArgumentException} naming a bad value. */
+    public ServerConfig toConfig() {
+        return new ServerConfig(bind, port, adminPort, ackMode, workers, queueCapacity, maxLineBytes,
+                maxConnections, maxInFlight, idleTimeout, jobTimeout, drainTimeout,
+                engineIterations, enginePause, ioThreads);
+    }
+
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class AdminPortConverter implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            if (value.equalsIgnoreCase("off")) {
+                return ServerConfig.ADMIN_OFF;
+            }
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a port number or 'off'");
+            }
+        }
+    }
+
+    /** {@code --version}: the project version baked into the jar at build time. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        public static String current() {
+            Properties p = new Properties();
+            try (InputStream in = ServerCommand.class.getResourceAsStream("/io/dispatchd/server/version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                // fall through to "unknown": a missing version must not stop the server
+            }
+            return p.getProperty("version", "unknown");
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {
+                "dispatchd " + current() + " (protocol v1)",
+                "JVM: ${java.version} (${java.vendor} ${java.vm.name} ${java.vm.version})",
+            };
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.dispatchd.server.config;
+
+import io.dispatchd.protocol.ProtocolLimits;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the server is told at startup, validated once here. Built from flags by
+ * {@link #fromArgs}, which tests use too, so a test configures the server exactly as a user does.
+ *
+ * @param bind              address the server and the admin endpoint listen on
+ * @param port              request port; 0 picks a free one
+ * @param adminPort         admin HTTP port; 0 picks a free one; {@link #ADMIN_OFF} turns it off
+ * @param ackMode           when acks are written
+ * @param workers           worker threads that run jobs
+ * @param queueCapacity     admitted jobs waiting for a worker, at most
+ * @param maxLineBytes      longest request line, LF/CRLF excluded
+ * @param maxConnections    open request connections, at most
+ * @param maxInFlight       acks one connection may owe before the server stops reading from it
+ * @param idleTimeout       close a connection this long without traffic and with nothing owed; zero: never
+ * @param jobTimeout        interrupt a job running longer and count it failed; zero: never
+ * @param drainTimeout      on SIGTERM, how long admitted jobs get to finish
+ * @param engineIterations  tokens the built-in engine emits per job
+ * @param enginePause       pause between two tokens
+ * @param ioThreads         Netty event loop threads for connections
+ */
+public record ServerConfig(
+        String bind,
+        int port,
+        int adminPort,
+        AckMode ackMode,
+        int workers,
+        int queueCapacity,
+        int maxLineBytes,
+        int maxConnections,
+        int maxInFlight,
+        Duration idleTimeout,
+        Duration jobTimeout,
+        Duration drainTimeout,
+        int engineIterations,
+        Duration enginePause,
+        int ioThreads) {
+
+    public static final String DEFAULT_BIND = "127.0.0.1";
+    public static final int DEFAULT_PORT = 7070;
+    public static final int DEFAULT_ADMIN_PORT = 7071;
+    public static final int ADMIN_OFF = -1;
+    public static final AckMode DEFAULT_ACK_MODE = AckMode.ACCEPT;
+    /** Jobs mostly sleep between tokens, so far more workers than cores pay off. */
+    public static final int DEFAULT_WORKERS = 64;
+    public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
+    public static final int DEFAULT_MAX_LINE_BYTES = ProtocolLimits.DEFAULT_MAX_LINE_BYTES;
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
+    public static final Duration DEFAULT_JOB_TIMEOUT = Duration.ZERO;
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_ENGINE_ITERATIONS = 500;
+    public static final Duration DEFAULT_ENGINE_PAUSE = Duration.ofNanos(100_000);
+    public static final int DEFAULT_IO_THREADS = Runtime.getRuntime().availableProcessors();
+
+    public ServerConfig {
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(ackMode, "ackMode");
+        requireRange("--port", port, 0, 65_535);
+        if (adminPort != ADMIN_OFF) {
+            requireRange("--admin-port", adminPort, 0, 65_535);
+        }
+        requireRange("--workers", workers, 1, 10_000);
+        requireRange("--queue-capacity", queueCapacity, 1, 10_000_000);
+        requireRange("--max-line", maxLineBytes, 16, 1 << 20);
+        requireRange("--max-connections", maxConnections, 1, 1_000_000);
+        requireRange("--max-in-flight", maxInFlight, 1, 1 << 20);
+        requireRange("--engine-iterations", engineIterations, 0, 100_000_000);
+        requireRange("--io-threads", ioThreads, 1, 1024);
+        requireNotNegative("--idle-timeout", idleTimeout);
+        requireNotNegative("--job-timeout", jobTimeout);
+        requireNotNegative("--drain-timeout", drainTimeout);
+        requireNotNegative("--engine-pause", enginePause);
+        if (port != 0 && port == adminPort) {
+            throw new IllegalArgumentException("--port and --admin-port must differ (both " + port + ")");
+        }
+    }
+
+    /** The configuration the flags describe; throws {@link IllegalArgumentException} naming a bad flag. */
+    public static ServerConfig fromArgs(String... args) {
+        return ServerCommand.parse(args).toConfig();
+    }
+
+    public boolean adminEnabled() {
+        return adminPort != ADMIN_OFF;
+    }
+
+    private static void requireRange(String flag, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", not " + value);
+        }
+    }
+
+    private static void requireNotNegative(String flag, Duration d) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(flag + " must be a duration of zero or more");
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.dispatchd.server.dispatch;
+
+import io.dispatchd.protocol.Ack;
+import io.dispatchd.protocol.BadRequest;
+import io.dispatchd.protocol.Quit;
+import io.dispatchd.protocol.Request;
+import io.dispatchd.server.config.AckMode;
+import io.dispatchd.server.service.Service;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.ArrayDeque;
+
+/**
+ * One connection's dispatch: each {@link Request} goes to its service through the
+ * {@link io.dispatchd.server.executor.JobAdmission}; each line's ack is written in the order the
+ * lines arrived, whatever order jobs finish in.
+ *
+ * <p>The acks owed are a FIFO of {@link PendingAck}s; an ack is written only when every earlier
+ * one has been. In accept mode admission answers at once, so the FIFO stays empty and acks are
+ * written straight through. Acks are flushed once per read batch, and completions arriving from
+ * workers are flushed once per burst.
+ *
+ * <p>Bounds: the server stops reading from the connection while it owes {@code maxInFlight} acks
+ * or while the socket's outbound buffer is above its high water mark (a client that does not
+ * read its acks), and resumes when both clear.
+ *
+ * <p>One instance per channel; every method runs on the channel's event loop.
+ */
+public final class DispatchHandler extends ChannelInboundHandlerAdapter {
+
+    private final Dispatcher dispatcher;
+    private final boolean ackOnAdmission;
+    private final ArrayDeque<PendingAck> owed = new ArrayDeque<>();
+    private final Runnable flushTask = this::flushScheduled;
+    private ChannelHandlerContext ctx;
+    private boolean reading;
+    private boolean unflushed;
+    private boolean flushQueued;
+    private boolean closing;
+
+    DispatchHandler(Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+        this.ackOnAdmission = dispatcher.ackMode() == AckMode.ACCEPT;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
+        if (closing) {
+            ReferenceCountUtil.release(msg); // lines after QUIT or during shutdown get no ack
+        } else if (msg instanceof Request request) {
+            dispatch(request);
+        } else if (msg instanceof BadRequest) {
+            answer(Ack.BAD_REQUEST);
+        } else if (msg == Quit.INSTANCE) {
+            closeWhenSettled();
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private void dispatch(Request request) {
+        Service service = dispatcher.services().lookup(request.service());
+        if (service == null) {
+            answer(Ack.BAD_REQUEST);
+            return;
+        }
+        PendingAck pending = new PendingAck(this, ackOnAdmission);
+        owed.add(pending);
+        dispatcher.admission().offer(service, request.qual(), pending);
+        updateAutoRead();
+    }
+
+    /** An ack known now: written at once if nothing is owed before it, else queued in its place. */
+    private void answer(Ack ack) {
+        if (owed.isEmpty()) {
+            write(ack);
+        } else {
+            owed.add(PendingAck.resolved(this, ack));
+        }
+    }
+
+    /** Called on the event loop when {@code pending}'s ack is known; writes every ack now due. */
+    void ackReady(PendingAck pending, Ack ack) {
+        pending.ack = ack;
+        PendingAck head;
+        while ((head = owed.peek()) != null && head.ack != null) {
+            owed.poll();
+            write(head.ack);
+        }
+        if (!reading) {
+            queueFlush();
+        }
+        updateAutoRead();
+        if (closing && owed.isEmpty()) {
+            closeNow();
+        }
+    }
+
+    private void write(Ack ack) {
+        ctx.write(ack, ctx.voidPromise());
+        unflushed = true;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /** Acks completed by workers are flushed once per burst: the flush runs after the completions already queued. */
+    private void queueFlush() {
+        if (unflushed && !flushQueued) {
+            flushQueued = true;
+            ctx.executor().execute(flushTask);
+        }
+    }
+
+    private void flushScheduled() {
+        flushQueued = false;
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+    }
+
+    /**
+     * Stops reading and closes the connection once every ack owed is written: for {@code QUIT},
+     * and for every connection when the server shuts down. Must run on the event loop.
+     */
+    public void closeWhenSettled() {
+        closing = true;
+        ctx.channel().config().setAutoRead(false);
+        if (owed.isEmpty()) {
+            closeNow();
+        }
+    }
+
+    private void closeNow() {
+        unflushed = false;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        updateAutoRead();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void updateAutoRead() {
+        boolean wanted = !closing && owed.size() < dispatcher.maxInFlight() && ctx.channel().isWritable();
+        if (ctx.channel().config().isAutoRead() != wanted) {
+            ctx.channel().config().setAutoRead(wanted);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (owed.isEmpty()) {
+                ctx.close(); // idle and nothing owed; with acks owed, the timer simply fires again later
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** Acks this connection still owes. */
+    public int owed() {
+        return owed.size();
+    }
+
+    boolean inEventLoop() {
+        return ctx.executor().inEventLoop();
+    }
+
+    EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+}

@@ -1,0 +1,72 @@
+package io.dispatchd.server.dispatch;
+
+import io.dispatchd.protocol.Ack;
+import io.dispatchd.server.executor.JobOutcome;
+import io.dispatchd.server.executor.JobTicket;
+import io.dispatchd.server.executor.Refusal;
+
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One ack a connection owes, in its place in the connection's order. It is also the job's
+ * {@link JobTicket}: the admission reports to it from any thread, and it carries the resulting
+ * ack back to the connection's event loop, where {@link DispatchHandler} writes it in turn.
+ */
+final class PendingAck implements JobTicket, Runnable {
+
+    private final DispatchHandler connection;
+    private final boolean ackOnAdmission;
+    /** Written once, on the event loop, when the ack is known. */
+    Ack ack;
+    /** Handed from another thread to {@link #run} on the event loop; the task queue publishes it. */
+    private Ack result;
+
+    PendingAck(DispatchHandler connection, boolean ackOnAdmission) {
+        this.connection = connection;
+        this.ackOnAdmission = ackOnAdmission;
+    }
+
+    /** An entry whose ack is already known (a bad request queued behind slower jobs). */
+    static PendingAck resolved(DispatchHandler connection, Ack ack) {
+        PendingAck p = new PendingAck(connection, true);
+        p.ack = ack;
+        return p;
+    }
+
+    @Override
+    public void admitted() {
+        if (ackOnAdmission) {
+            resolve(Ack.OK);
+        }
+    }
+
+    @Override
+    public void refused(Refusal why) {
+        resolve(Ack.BUSY);
+    }
+
+    @Override
+    public void finished(JobOutcome outcome) {
+        if (!ackOnAdmission) {
+            resolve(outcome.succeeded() ? Ack.OK : Ack.FAILED);
+        }
+    }
+
+    private void resolve(Ack resolved) {
+        if (connection.inEventLoop()) {
+            connection.ackReady(this, resolved);
+        } else {
+            result = resolved;
+            try {
+                connection.eventLoop().execute(this);
+            } catch (RejectedExecutionException e) {
+                // the event loop is gone: the connection was torn down and nobody is left to ack
+            }
+        }
+    }
+
+    @Override
+    public void run() {
+        connection.ackReady(this, result);
+    }
+}

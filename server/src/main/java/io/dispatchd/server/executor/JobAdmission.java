@@ -1,0 +1,26 @@
+package io.dispatchd.server.executor;
+
+import io.dispatchd.server.service.Service;
+
+/**
+ * Where a request becomes a job: the one seam between the pipeline and whatever holds the work.
+ * Today a bounded in-memory executor ({@link BoundedJobExecutor}); later a durable journal or a
+ * distributed queue can take its place without the pipeline changing, because nothing here
+ * assumes admission is immediate or that the job runs in this process.
+ */
+public interface JobAdmission {
+
+    /**
+     * Offers a job. Never blocks. The ticket hears exactly one of {@link JobTicket#admitted()} or
+     * {@link JobTicket#refused(Refusal)}, possibly before this method returns; an admitted job
+     * later reports {@link JobTicket#finished(JobOutcome)} exactly once, on any thread, and possibly
+     * before {@code admitted()} has returned.
+     */
+    void offer(Service service, String qual, JobTicket ticket);
+
+    /** Jobs admitted but not yet started. */
+    int queued();
+
+    /** Jobs running now. */
+    int running();
+}

@@ -1,0 +1,17 @@
+package io.dispatchd.server.executor;
+
+/** How an admitted job ended. Only {@link #OK} is a success. */
+public enum JobOutcome {
+    /** The service returned normally. */
+    OK,
+    /** The service threw. */
+    FAILED,
+    /** The job ran past {@code --job-timeout} and was interrupted. */
+    TIMED_OUT,
+    /** The drain deadline passed before the job finished (or started). */
+    ABANDONED;
+
+    public boolean succeeded() {
+        return this == OK;
+    }
+}

@@ -1,0 +1,9 @@
+package io.dispatchd.server.executor;
+
+/** Why a job was not admitted. Both are answered {@code !}: retry later. */
+public enum Refusal {
+    /** Every worker is busy and the queue is at capacity. */
+    QUEUE_FULL,
+    /** The server is draining for shutdown and takes no new work. */
+    DRAINING
+}

@@ -1,0 +1,69 @@
+package io.dispatchd.server.pipeline;
+
+import io.dispatchd.protocol.codec.AckEncoder;
+import io.dispatchd.protocol.codec.RequestDecoder;
+import io.dispatchd.server.config.ServerConfig;
+import io.dispatchd.server.dispatch.Dispatcher;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The request pipeline, top to bottom as bytes flow in:
+ * <pre>
+ *   idle        IdleStateHandler           per channel  reports a connection idle for --idle-timeout
+ *   framer      LineBasedFrameDecoder      per channel  bytes → one line, at most --max-line
+ *   decoder     RequestDecoder             shared       line → Request | Quit | BadRequest
+ *   ack-encoder AckEncoder                 shared       Ack → its byte (outbound)
+ *   dispatch    DispatchHandler            per channel  request → job; acks back in order
+ *   exceptions  ExceptionHandler           shared       what nobody handled closes the connection
+ * </pre>
+ * The connection limit is checked first, before any of these is added: a connection over it gets
+ * a pipeline of one handler that answers {@code !} and closes.
+ */
+public final class DispatchServerInitializer extends ChannelInitializer<SocketChannel> {
+
+    public static final String IDLE = "idle";
+    public static final String FRAMER = "framer";
+    public static final String DECODER = "decoder";
+    public static final String ACK_ENCODER = "ack-encoder";
+    public static final String DISPATCH = "dispatch";
+    public static final String EXCEPTIONS = "exceptions";
+    public static final String OVER_LIMIT = "over-limit";
+
+    private final ServerConfig config;
+    private final Dispatcher dispatcher;
+    private final ConnectionLimit connections;
+    private final ChannelGroup openChannels;
+
+    public DispatchServerInitializer(ServerConfig config, Dispatcher dispatcher,
+                                     ConnectionLimit connections, ChannelGroup openChannels) {
+        this.config = config;
+        this.dispatcher = dispatcher;
+        this.connections = connections;
+        this.openChannels = openChannels;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        if (!connections.tryAcquire()) {
+            p.addLast(OVER_LIMIT, OverLimitHandler.INSTANCE);
+            return;
+        }
+        ch.closeFuture().addListener(f -> connections.release());
+        openChannels.add(ch);
+        if (!config.idleTimeout().isZero()) {
+            p.addLast(IDLE, new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        }
+        p.addLast(FRAMER, RequestDecoder.newLineFramer(config.maxLineBytes()));
+        p.addLast(DECODER, RequestDecoder.INSTANCE);
+        p.addLast(ACK_ENCODER, AckEncoder.INSTANCE);
+        p.addLast(DISPATCH, dispatcher.newHandler());
+        p.addLast(EXCEPTIONS, ExceptionHandler.INSTANCE);
+    }
+}

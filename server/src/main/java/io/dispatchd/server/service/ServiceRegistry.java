@@ -1,0 +1,67 @@
+package io.dispatchd.server.service;
+
+import io.dispatchd.protocol.Request;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/** The dispatch table: service key → service. Immutable once built. */
+public final class ServiceRegistry {
+
+    private final Map<String, Service> byKey;
+
+    private ServiceRegistry(Map<String, Service> byKey) {
+        this.byKey = byKey;
+    }
+
+    /** The built-ins plus every {@link Service} that {@link ServiceLoader} finds on the class loader. */
+    public static ServiceRegistry load(ClassLoader classLoader) {
+        List<Service> services = new ArrayList<>(LetterService.builtIns());
+        for (Service s : ServiceLoader.load(Service.class, classLoader)) {
+            services.add(s);
+        }
+        return of(services);
+    }
+
+    /**
+     * A registry of exactly these services.
+     *
+     * @throws IllegalStateException if a key is malformed or claimed twice: a plugged-in service must
+     *                               never silently replace another
+     */
+    public static ServiceRegistry of(Collection<? extends Service> services) {
+        Map<String, Service> byKey = new LinkedHashMap<>();
+        for (Service s : services) {
+            String key = s.key();
+            if (!Request.isValidKey(key)) {
+                throw new IllegalStateException(
+                        "service " + s.getClass().getName() + " has an invalid key '" + key + "'");
+            }
+            Service previous = byKey.putIfAbsent(key.toLowerCase(Locale.ROOT), s);
+            if (previous != null) {
+                throw new IllegalStateException("service key '" + key.toLowerCase(Locale.ROOT) + "' is claimed by both "
+                        + describe(previous) + " and " + describe(s));
+            }
+        }
+        return new ServiceRegistry(Collections.unmodifiableMap(byKey));
+    }
+
+    /** The service for a lower-case key, or {@code null}. */
+    public Service lookup(String key) {
+        return byKey.get(key);
+    }
+
+    public Collection<String> keys() {
+        return byKey.keySet();
+    }
+
+    private static String describe(Service s) {
+        return s instanceof LetterService ? "the built-in " + s : s.getClass().getName();
+    }
+}

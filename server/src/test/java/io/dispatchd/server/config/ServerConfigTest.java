@@ -1,0 +1,69 @@
+package io.dispatchd.server.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class ServerConfigTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        ServerConfig c = ServerConfig.fromArgs();
+        assertThat(c.bind()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(7070);
+        assertThat(c.adminPort()).isEqualTo(7071);
+        assertThat(c.ackMode()).isEqualTo(AckMode.ACCEPT);
+        assertThat(c.workers()).isEqualTo(ServerConfig.DEFAULT_WORKERS);
+        assertThat(c.queueCapacity()).isEqualTo(ServerConfig.DEFAULT_QUEUE_CAPACITY);
+        assertThat(c.maxLineBytes()).isEqualTo(1024);
+        assertThat(c.maxConnections()).isEqualTo(10_000);
+        assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(c.jobTimeout()).isZero();
+        assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.engineIterations()).isEqualTo(500);
+        assertThat(c.enginePause()).isEqualTo(Duration.ofNanos(100_000));
+    }
+
+    @Test
+    void flagsAreRead() {
+        ServerConfig c = ServerConfig.fromArgs("--port", "0", "--admin-port", "off", "--ack", "COMPLETE",
+                "--workers", "3", "--job-timeout", "250ms", "--engine-pause", "5us", "--idle-timeout", "0");
+        assertThat(c.port()).isZero();
+        assertThat(c.adminEnabled()).isFalse();
+        assertThat(c.ackMode()).isEqualTo(AckMode.COMPLETE);
+        assertThat(c.workers()).isEqualTo(3);
+        assertThat(c.jobTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.enginePause()).isEqualTo(Duration.ofNanos(5_000));
+        assertThat(c.idleTimeout()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--port=70000", "--workers=0", "--queue-capacity=-1", "--ack=later",
+            "--idle-timeout=300", "--bogus", "--engine-pause=5 parsecs", "--admin-port=x"})
+    void badFlagsAreRefusedWithTheFlagNamed(String flag) {
+        assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.fromArgs(flag))
+                .withMessageContaining(flag.substring(0, flag.contains("=") ? flag.indexOf('=') : flag.length())
+                        .replace("--", "").split("-")[0]);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"250us,250000", "5ms,5000000", "30s,30000000000", "5m,300000000000", "1h,3600000000000",
+            "0,0", "none,0", "off,0", "7ns,7"})
+    void durationsNeedAUnit(String text, long nanos) {
+        assertThat(Durations.parse(text).toNanos()).isEqualTo(nanos);
+        assertThat(Durations.parse(Durations.format(Duration.ofNanos(nanos))).toNanos()).isEqualTo(nanos);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"300", "5 ms", "ms", "-5s", "1.5s", "5d"})
+    void malformedDurationsAreRefused(String text) {
+        assertThatIllegalArgumentException().isThrownBy(() -> Durations.parse(text))
+                .withMessageContaining("not a duration");
+    }
+}

@@ -1,0 +1,161 @@
+package io.dispatchd.server.dispatch;
+
+import io.dispatchd.protocol.codec.AckEncoder;
+import io.dispatchd.protocol.codec.RequestDecoder;
+import io.dispatchd.server.config.AckMode;
+import io.dispatchd.server.executor.JobOutcome;
+import io.dispatchd.server.executor.Refusal;
+import io.dispatchd.server.service.LetterService;
+import io.dispatchd.server.service.ServiceRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Dispatch and ack ordering without a socket: an EmbeddedChannel and an admission the test drives. */
+class DispatchHandlerTest {
+
+    private final ScriptedAdmission admission = new ScriptedAdmission();
+    private EmbeddedChannel channel;
+
+    private void open(AckMode mode, int maxInFlight) {
+        Dispatcher dispatcher = new Dispatcher(
+                ServiceRegistry.of(LetterService.builtIns()), admission, mode, maxInFlight);
+        channel = new EmbeddedChannel(RequestDecoder.newLineFramer(64), RequestDecoder.INSTANCE,
+                AckEncoder.INSTANCE, dispatcher.newHandler());
+    }
+
+    @AfterEach
+    void close() {
+        channel.finishAndReleaseAll();
+    }
+
+    private void send(String lines) {
+        channel.writeInbound(Unpooled.copiedBuffer(lines, StandardCharsets.UTF_8));
+    }
+
+    private String acks() {
+        channel.runPendingTasks();
+        StringBuilder sb = new StringBuilder();
+        ByteBuf b;
+        while ((b = channel.readOutbound()) != null) {
+            sb.append(b.toString(StandardCharsets.US_ASCII));
+            b.release();
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void acceptModeAcksEveryLineAtOnceInOrder() {
+        open(AckMode.ACCEPT, 16);
+        send("a 88\nzz 1\n\nB 12\nbad\n" + "c " + "x".repeat(80) + "\nd 37\n");
+        assertThat(acks()).isEqualTo("+?+??+");
+        assertThat(admission.offers).extracting(o -> o.service().key() + " " + o.qual())
+                .containsExactly("a 88", "b 12", "d 37");
+    }
+
+    @Test
+    void fullQueueAnswersBusyAndOffersNothingFurther() {
+        open(AckMode.ACCEPT, 16);
+        admission.refuseWith = Refusal.QUEUE_FULL;
+        send("a 1\nb 2\n");
+        assertThat(acks()).isEqualTo("!!");
+        assertThat(admission.offers).isEmpty();
+    }
+
+    @Test
+    void refusalInCompleteModeIsAlsoBusy() {
+        open(AckMode.COMPLETE, 16);
+        admission.refuseWith = Refusal.DRAINING;
+        send("a 1\n");
+        assertThat(acks()).isEqualTo("!");
+    }
+
+    @Test
+    void completeModeAcksInRequestOrderWhateverOrderJobsFinish() {
+        open(AckMode.COMPLETE, 16);
+        send("a 1\nb 2\nzz 3\nc 4\n");
+        assertThat(acks()).as("nothing is due while the first job runs").isEmpty();
+
+        admission.offers.get(1).finish(JobOutcome.OK);
+        assertThat(acks()).as("b finished, but a is still owed first").isEmpty();
+
+        admission.offers.get(0).finish(JobOutcome.FAILED);
+        assertThat(acks()).as("a, then b, then the bad line queued behind them").isEqualTo("-+?");
+
+        admission.offers.get(2).finish(JobOutcome.TIMED_OUT);
+        assertThat(acks()).isEqualTo("-");
+    }
+
+    @Test
+    void badLineWithNothingOwedIsAnsweredAtOnceInCompleteMode() {
+        open(AckMode.COMPLETE, 16);
+        send("zz 1\n");
+        assertThat(acks()).isEqualTo("?");
+    }
+
+    @Test
+    void quitWritesTheAcksOwedThenClosesAndIgnoresLaterLines() {
+        open(AckMode.COMPLETE, 16);
+        send("a 1\nquit\nb 2\n");
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(admission.offers).hasSize(1);
+
+        admission.offers.get(0).finish(JobOutcome.OK);
+        assertThat(acks()).isEqualTo("+");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void quitWithNothingOwedClosesAtOnce() {
+        open(AckMode.ACCEPT, 16);
+        send("a 1\nQUIT\n");
+        assertThat(acks()).isEqualTo("+");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void stopsReadingWhileMaxInFlightAcksAreOwed() {
+        open(AckMode.COMPLETE, 2);
+        send("a 1\n");
+        assertThat(channel.config().isAutoRead()).isTrue();
+        send("a 2\n");
+        assertThat(channel.config().isAutoRead()).isFalse();
+
+        admission.offers.get(0).finish(JobOutcome.OK);
+        assertThat(acks()).isEqualTo("+");
+        assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void idleConnectionClosesOnlyWhenNothingIsOwed() {
+        open(AckMode.COMPLETE, 16);
+        send("a 1\n");
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(channel.isOpen()).as("an ack is owed").isTrue();
+
+        admission.offers.get(0).finish(JobOutcome.OK);
+        assertThat(acks()).isEqualTo("+");
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void closeWhenSettledWaitsForOwedAcks() {
+        open(AckMode.COMPLETE, 16);
+        send("a 1\n");
+        channel.pipeline().get(DispatchHandler.class).closeWhenSettled();
+        send("b 2\n");
+        assertThat(channel.isOpen()).isTrue();
+        admission.offers.get(0).finish(JobOutcome.OK);
+        assertThat(acks()).isEqualTo("+");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(admission.offers).as("lines after the close began are not run").hasSize(1);
+    }
+}

@@ -1,0 +1,43 @@
+package io.dispatchd.server.dispatch;
+
+import io.dispatchd.server.executor.JobAdmission;
+import io.dispatchd.server.executor.JobOutcome;
+import io.dispatchd.server.executor.JobTicket;
+import io.dispatchd.server.executor.Refusal;
+import io.dispatchd.server.service.Service;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** An admission the test drives by hand: it admits or refuses, and the test finishes jobs in any order. */
+final class ScriptedAdmission implements JobAdmission {
+
+    record Offer(Service service, String qual, JobTicket ticket) {
+        void finish(JobOutcome outcome) {
+            ticket.finished(outcome);
+        }
+    }
+
+    final List<Offer> offers = new ArrayList<>();
+    Refusal refuseWith;
+
+    @Override
+    public void offer(Service service, String qual, JobTicket ticket) {
+        if (refuseWith != null) {
+            ticket.refused(refuseWith);
+            return;
+        }
+        offers.add(new Offer(service, qual, ticket));
+        ticket.admitted();
+    }
+
+    @Override
+    public int queued() {
+        return offers.size();
+    }
+
+    @Override
+    public int running() {
+        return 0;
+    }
+}

@@ -1,0 +1,195 @@
+package io.dispatchd.server.executor;
+
+import io.dispatchd.server.service.Engine;
+import io.dispatchd.server.service.Service;
+import io.dispatchd.server.service.ServiceContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@Timeout(20)
+class BoundedJobExecutorTest {
+
+    private static final ServiceContext CONTEXT = () -> new Engine(0, Duration.ZERO);
+
+    private BoundedJobExecutor executor;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (executor != null) {
+            executor.drain(Duration.ZERO);
+        }
+    }
+
+    /** Records what a ticket heard. */
+    static final class RecordingTicket implements JobTicket {
+        final List<String> heard = Collections.synchronizedList(new ArrayList<>());
+        final CompletableFuture<JobOutcome> outcome = new CompletableFuture<>();
+
+        @Override
+        public void admitted() {
+            heard.add("admitted");
+        }
+
+        @Override
+        public void refused(Refusal why) {
+            heard.add("refused " + why);
+        }
+
+        @Override
+        public void finished(JobOutcome o) {
+            heard.add("finished " + o);
+            outcome.complete(o);
+        }
+    }
+
+    /** A service that blocks until released and counts the jobs that started. */
+    static final class GateService implements Service {
+        final CountDownLatch gate = new CountDownLatch(1);
+        final AtomicInteger started = new AtomicInteger();
+        final AtomicInteger interrupted = new AtomicInteger();
+
+        @Override
+        public String key() {
+            return "gate";
+        }
+
+        @Override
+        public void execute(String qual, ServiceContext context) throws InterruptedException {
+            started.incrementAndGet();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                interrupted.incrementAndGet();
+                throw e;
+            }
+        }
+    }
+
+    @Test
+    void refusesWhenEveryWorkerAndQueueSlotIsTakenAndRunsNothingRefused() throws Exception {
+        executor = new BoundedJobExecutor(1, 1, Duration.ZERO, CONTEXT);
+        GateService gate = new GateService();
+        RecordingTicket running = new RecordingTicket();
+        RecordingTicket queued = new RecordingTicket();
+        RecordingTicket overflow = new RecordingTicket();
+
+        executor.offer(gate, "1", running);
+        await().until(() -> gate.started.get() == 1);
+        executor.offer(gate, "2", queued);
+        executor.offer(gate, "3", overflow);
+
+        assertThat(overflow.heard).containsExactly("refused QUEUE_FULL");
+        assertThat(executor.queued()).isEqualTo(1);
+        assertThat(executor.running()).isEqualTo(1);
+        gate.gate.countDown();
+        assertThat(running.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
+        assertThat(queued.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
+        assertThat(gate.started).hasValue(2);
+        assertThat(overflow.outcome).isNotDone();
+    }
+
+    @Test
+    void serviceThatThrowsIsReportedFailed() throws Exception {
+        executor = new BoundedJobExecutor(1, 4, Duration.ZERO, CONTEXT);
+        Service boom = new Service() {
+            public String key() {
+                return "boom";
+            }
+
+            public void execute(String qual, ServiceContext context) {
+                throw new IllegalStateException("boom " + qual);
+            }
+        };
+        RecordingTicket t = new RecordingTicket();
+        executor.offer(boom, "x", t);
+        assertThat(t.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.FAILED);
+        assertThat(t.heard).contains("admitted").hasSize(2);
+    }
+
+    @Test
+    void jobPastTheTimeoutIsInterruptedReportedOnceAndDoesNotTaintTheNextJob() throws Exception {
+        executor = new BoundedJobExecutor(1, 4, Duration.ofMillis(50), CONTEXT);
+        GateService gate = new GateService();
+        RecordingTicket slow = new RecordingTicket();
+        executor.offer(gate, "slow", slow);
+        assertThat(slow.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.TIMED_OUT);
+        await().until(() -> gate.interrupted.get() == 1);
+
+        Service checksInterrupt = new Service() {
+            public String key() {
+                return "check";
+            }
+
+            public void execute(String qual, ServiceContext context) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new IllegalStateException("inherited an interrupt");
+                }
+            }
+        };
+        RecordingTicket next = new RecordingTicket();
+        executor.offer(checksInterrupt, "next", next);
+        assertThat(next.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
+        assertThat(slow.heard).containsExactly("admitted", "finished TIMED_OUT");
+    }
+
+    @Test
+    void drainLetsAdmittedJobsFinishAndRefusesNewOnes() throws Exception {
+        executor = new BoundedJobExecutor(2, 8, Duration.ZERO, CONTEXT);
+        GateService gate = new GateService();
+        List<RecordingTicket> tickets = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            RecordingTicket t = new RecordingTicket();
+            tickets.add(t);
+            executor.offer(gate, "q" + i, t);
+        }
+        CompletableFuture<Integer> drained = CompletableFuture.supplyAsync(() -> {
+            try {
+                return executor.drain(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        RecordingTicket late = new RecordingTicket();
+        await().untilAsserted(() -> {
+            late.heard.clear();
+            executor.offer(gate, "late", late);
+            assertThat(late.heard).containsExactly("refused DRAINING");
+        });
+        gate.gate.countDown();
+        assertThat(drained.get(10, TimeUnit.SECONDS)).isZero();
+        for (RecordingTicket t : tickets) {
+            assertThat(t.outcome).isCompletedWithValue(JobOutcome.OK);
+        }
+    }
+
+    @Test
+    void drainDeadlineAbandonsRunningAndQueuedJobsAndReportsEachOnce() throws Exception {
+        executor = new BoundedJobExecutor(1, 8, Duration.ZERO, CONTEXT);
+        GateService gate = new GateService();
+        RecordingTicket running = new RecordingTicket();
+        RecordingTicket queued = new RecordingTicket();
+        executor.offer(gate, "running", running);
+        await().until(() -> gate.started.get() == 1);
+        executor.offer(gate, "queued", queued);
+
+        assertThat(executor.drain(Duration.ofMillis(50))).isEqualTo(2);
+        assertThat(running.outcome).isCompletedWithValue(JobOutcome.ABANDONED);
+        assertThat(queued.outcome).isCompletedWithValue(JobOutcome.ABANDONED);
+        assertThat(executor.awaitWorkersExit(Duration.ofSeconds(5))).isTrue();
+        assertThat(running.heard).containsExactly("admitted", "finished ABANDONED");
+        assertThat(gate.started).as("the queued job never started").hasValue(1);
+    }
+}
