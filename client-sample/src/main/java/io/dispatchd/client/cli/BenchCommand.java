@@ -161,7 +161,7 @@ final class BenchCommand implements Callable<Integer> {
             return new BenchConfig(server.host(), server.port(), connections, pipeline, count, duration, rate, warmup,
                     threads, timeout, workload);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 

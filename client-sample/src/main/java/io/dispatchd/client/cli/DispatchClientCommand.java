@@ -63,6 +63,13 @@ public final class DispatchClientCommand implements Runnable {
 
     static CommandLine newCommandLine(InputStream in) {
         CommandLine commandLine = new CommandLine(new DispatchClientCommand(in));
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            // always a one-line reason, then the usage of the command that was being parsed
+            CommandLine failed = e.getCommandLine();
+            failed.getErr().println(e.getMessage().lines().findFirst().orElse("bad arguments"));
+            failed.usage(failed.getErr());
+            return ExitCodes.USAGE;
+        });
         commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
             // expected failures (server unreachable, connection lost) are one line, not a stack trace
             cl.getErr().println("dispatchd-client: " + e.getMessage());

@@ -18,7 +18,6 @@ import picocli.CommandLine.ParentCommand;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +26,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@code send WHICH QUAL...}: one request from the arguments; {@code send} alone: one request per
@@ -112,13 +112,14 @@ final class SendCommand implements Callable<Integer> {
     }
 
     /**
-     * A reader thread parses stdin and sends; this thread prints acks in order. The queue between
-     * them is the in-flight window: when it is full the reader waits, so neither the client's FIFO
-     * nor this queue grows without end.
+     * A reader thread parses stdin and sends; this thread prints acks in order. A permit per line
+     * between reading and printing bounds the lines in flight to the window (which is also the
+     * client's maxPending, so sendAsync never fails fast for lack of room) and the queue with them.
      */
     private int sendStdinLines(DispatchClient client) throws InterruptedException {
-        BlockingQueue<Line> inFlight = new ArrayBlockingQueue<>(window);
-        Thread reader = new Thread(() -> readAndSend(client, inFlight), "dispatchd-client-stdin");
+        Semaphore permits = new Semaphore(window);
+        BlockingQueue<Line> inFlight = new ArrayBlockingQueue<>(window + 1); // + 1: room for END
+        Thread reader = new Thread(() -> readAndSend(client, permits, inFlight), "dispatchd-client-stdin");
         reader.setDaemon(true);
         reader.start();
         int exitCode = ExitCodes.OK;
@@ -140,28 +141,32 @@ final class SendCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("dispatchd-client: line " + line.number() + ": " + e.getCause().getMessage());
                 return ExitCodes.FAILURE;
             }
+            permits.release();
             print(ack);
             exitCode = Math.max(exitCode, ExitCodes.of(ack));
         }
     }
 
-    private void readAndSend(DispatchClient client, BlockingQueue<Line> inFlight) {
+    private void readAndSend(DispatchClient client, Semaphore permits, BlockingQueue<Line> inFlight) {
         BoundedLineReader lines = new BoundedLineReader(parent.stdin(), MAX_STDIN_LINE_BYTES);
         try {
             byte[] bytes;
             long number = 0;
             while ((bytes = lines.readLine()) != null) {
                 number++;
+                permits.acquire();
                 Line line = send(client, number, bytes);
                 if (line == Line.END) {
                     break;
                 }
-                if (line != null) {
+                if (line == null) {
+                    permits.release();
+                } else {
                     inFlight.put(line);
                 }
             }
         } catch (IOException e) {
-            putQuietly(inFlight, new Line(0, null, "cannot read stdin: " + new UncheckedIOException(e).getMessage()));
+            putQuietly(inFlight, new Line(0, null, "cannot read stdin: " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
