@@ -16,6 +16,7 @@ import org.HdrHistogram.Histogram;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -107,7 +108,7 @@ public final class BenchRunner {
             total.add(interval);
             long replies = stats.allReplies();
             if (progress != null) {
-                printProgress(now - start, now < measureStart, (replies - lastReplies) * 1e9 / (now - lastTick),
+                printProgress(now - start, lastTick - measureStart < 0, (replies - lastReplies) * 1e9 / (now - lastTick),
                         stats.sent() - replies, interval);
             }
             if (replies != lastReplies) {
@@ -129,11 +130,13 @@ public final class BenchRunner {
         return total;
     }
 
+    /** One line a second: all replies (warm-up included) per second; latency of the measured ones. */
     private void printProgress(long elapsedNanos, boolean warmingUp, double repliesPerSecond, long inFlight,
                                Histogram interval) {
-        progress.printf("%6.1f s %s%,12.0f replies/s  in flight %,7d  p50 %8.3f ms  p99 %8.3f ms%n",
-                elapsedNanos / 1e9, warmingUp ? "warm-up " : "", repliesPerSecond, inFlight,
+        String latency = interval.getTotalCount() == 0 ? "" : String.format(Locale.ROOT, "  p50 %8.3f ms  p99 %8.3f ms",
                 interval.getValueAtPercentile(50) / 1e6, interval.getValueAtPercentile(99) / 1e6);
+        progress.printf(Locale.ROOT, "%6.1f s %-8s%,12.0f replies/s  in flight %,7d%s%n",
+                elapsedNanos / 1e9, warmingUp ? "warm-up" : "", repliesPerSecond, inFlight, latency);
         progress.flush();
     }
 
