@@ -25,6 +25,27 @@ public final class TestServers {
         return start("--engine-iterations", "0");
     }
 
+    /** Flags for a server that one client can fill: one worker, a queue of one, jobs of 100 s. */
+    public static final String[] FILLABLE = {"--workers", "1", "--queue-capacity", "1",
+            "--engine-iterations", "100000", "--engine-pause", "1ms", "--drain-timeout", "100ms"};
+
+    /**
+     * Sends to a {@link #FILLABLE} server until two requests were admitted: one running, one
+     * queued, so from then on every request is answered {@code !}. (Counting sends is not
+     * enough: a request may find the queue full just before the worker takes the job out.)
+     */
+    public static void fill(DispatchClient client) {
+        int admitted = 0;
+        for (int sent = 0; admitted < 2; sent++) {
+            if (sent == 1_000) {
+                throw new IllegalStateException("server not full after 1000 requests");
+            }
+            if (client.send("a", "fill-" + sent) == io.dispatchd.protocol.Ack.OK) {
+                admitted++;
+            }
+        }
+    }
+
     /** Client options aimed at {@code server}. */
     public static ClientOptions optionsFor(DispatchServer server) {
         return ClientOptions.of(server.address().getHostString(), server.address().getPort());

@@ -2,17 +2,14 @@ package io.dispatchd.client.cli;
 
 import io.dispatchd.client.DispatchClient;
 import io.dispatchd.client.TestServers;
-import io.dispatchd.protocol.Ack;
 import io.dispatchd.server.DispatchServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,14 +54,9 @@ class SendCommandTest {
 
     @Test
     void aBusyServerPrintsBangAndExitsFive() throws Exception {
-        try (DispatchServer busy = TestServers.start("--workers", "1", "--queue-capacity", "1",
-                "--engine-iterations", "100000", "--engine-pause", "1ms", "--drain-timeout", "100ms");
+        try (DispatchServer busy = TestServers.start(TestServers.FILLABLE);
              DispatchClient filler = DispatchClient.connect(TestServers.optionsFor(busy))) {
-            List<CompletableFuture<Ack>> fill = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                fill.add(filler.sendAsync("a", "" + i));
-            }
-            assertThat(fill.get(4).get()).isEqualTo(Ack.BUSY); // full from here on
+            TestServers.fill(filler);
 
             CliRun run = CliRun.run("send", "--port", "" + busy.address().getPort(), "a", "88");
 
