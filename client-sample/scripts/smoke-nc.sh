@@ -2,7 +2,8 @@
 # smoke-nc.sh [HOST] [PORT] — the seed's four requests over plain nc; passes only on "++++".
 #
 # Sends "a 88", "b 12", "c 44", "d 37" and then QUIT, so the server writes the four acks it owes
-# and closes the connection (no guessing how long to wait). Needs netcat-openbsd (`nc -q`).
+# and closes the connection: nc ends when the server closes, no guessing how long to wait (hence
+# no `-q`, which netcat-openbsd honours even after the server has closed). Needs netcat-openbsd.
 # Exit codes: 0 the acks were "++++"; 1 anything else (printed); 2 usage or no nc.
 set -euo pipefail
 
@@ -17,8 +18,8 @@ if ! command -v nc >/dev/null 2>&1; then
     exit 2
 fi
 
-# -q 5: after our last line, wait at most 5 s for the server to close; -w 5: connect/idle timeout
-acks=$(printf 'a 88\nb 12\nc 44\nd 37\nQUIT\n' | nc -q 5 -w 5 "$host" "$port" || true)
+# -w 5: give up on a server that does not connect or goes silent for 5 s; timeout: a hard bound
+acks=$(printf 'a 88\nb 12\nc 44\nd 37\nQUIT\n' | timeout 15 nc -w 5 "$host" "$port" || true)
 
 if [[ $acks == "++++" ]]; then
     echo "smoke-nc: $host:$port answered ++++"

@@ -26,7 +26,8 @@ import java.util.function.Function;
 /**
  * A stand-in server on 127.0.0.1, port 0, for the cases the real server does not produce on
  * demand: a server that stays silent, closes with requests owed, or sends a byte that is no ack.
- * For each line it writes what {@code reply} returns (nothing for {@code null}); every line it
+ * For each line it writes what {@code reply} returns (nothing for {@code null}); {@code QUIT}
+ * closes the connection, as the protocol says. Every line it
  * receives is also put on {@link #lines()} so a test can wait for it without sleeping.
  */
 final class ScriptedServer implements AutoCloseable {
@@ -50,6 +51,10 @@ final class ScriptedServer implements AutoCloseable {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, String line) {
                                         lines.add(line);
+                                        if (line.equals("QUIT")) { // as the protocol says: close
+                                            ctx.close();
+                                            return;
+                                        }
                                         String answer = reply.apply(line);
                                         if (answer != null) {
                                             ctx.writeAndFlush(Unpooled.copiedBuffer(answer, StandardCharsets.ISO_8859_1));
