@@ -118,12 +118,12 @@ done
     echo
     awk -F, '
         NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
-                  print "| scenario | conns | pipeline | rate | requests | req/s | + | - | ? | ! | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |"
-                  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+                  print "| scenario | conns | pipeline | rate | requests | req/s | + | - | ? | ! | missed | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |"
+                  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
                   next }
-        { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+        { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
               $col["label"], $col["connections"], $col["pipeline"], ($col["rate"] + 0 > 0 ? $col["rate"] : "max"),
-              $col["requests"], $col["throughput"], $col["ok"], $col["failed"], $col["bad_request"], $col["busy"],
+              $col["requests"], $col["throughput"], $col["ok"], $col["failed"], $col["bad_request"], $col["busy"], $col["missed"],
               $col["p50_ms"], $col["p90_ms"], $col["p99_ms"], $col["p999_ms"], $col["max_ms"], $col["errors"] }
     ' "$out/results.csv"
 } >"$out/report.md"

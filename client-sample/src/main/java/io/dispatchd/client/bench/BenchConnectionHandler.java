@@ -69,11 +69,24 @@ final class BenchConnectionHandler extends ChannelInboundHandlerAdapter implemen
         fill();
     }
 
-    /** Gives up: what is in flight counts as unanswered. On the event loop. */
+    /** Gives up: what is in flight counts as unanswered, what fell due and was not sent as missed. On the event loop. */
     void abort() {
         if (!finished) {
             stats.unanswered(inFlight);
+            if (intervalNanos != 0 && !sendingDone && budget != null) {
+                sendingDone = true;
+                long now = System.nanoTime();
+                countMissed(budget.expired(now) ? budget.deadline() : now);
+            }
             finish();
+        }
+    }
+
+    /** Counts the requests due from {@code nextDue} up to (not including) {@code end} as missed. */
+    private void countMissed(long end) {
+        long late = end - nextDue;
+        if (late > 0) {
+            stats.missed((late + intervalNanos - 1) / intervalNanos);
         }
     }
 
@@ -83,6 +96,12 @@ final class BenchConnectionHandler extends ChannelInboundHandlerAdapter implemen
         }
         long now = System.nanoTime();
         int written = 0;
+        if (intervalNanos != 0 && !sendingDone && budget.expired(now)) {
+            // fixed rate, duration over: requests that fell due while the window was full are not
+            // sent late (the run would overrun its duration) but reported as missed
+            sendingDone = true;
+            countMissed(budget.deadline());
+        }
         while (!sendingDone && inFlight < dueTimes.length) {
             long due = intervalNanos == 0 ? now : nextDue;
             if (due - now > 0) {

@@ -43,6 +43,10 @@ public final class BenchReport {
         LatencySummary l = r.latency();
         out.printf(Locale.ROOT, "latency ms  p50 %s, p90 %s, p99 %s, p99.9 %s, max %s%n",
                 ms(l.p50()), ms(l.p90()), ms(l.p99()), ms(l.p999()), ms(l.max()));
+        if (r.missed() > 0) {
+            out.printf(Locale.ROOT, "missed      %d requests fell due but were not sent before the end: the server fell behind the rate%n",
+                    r.missed());
+        }
         if (r.unanswered() > 0 || r.errorCount() > 0) {
             out.printf(Locale.ROOT, "errors      %d connection errors, %d requests unanswered%n", r.errorCount(), r.unanswered());
             for (String error : r.errors()) {
@@ -57,7 +61,7 @@ public final class BenchReport {
         List<String> columns = new ArrayList<>(List.of("label", "host", "port", "connections", "pipeline", "rate",
                 "requests", "seconds", "throughput"));
         r.replies().forEach(count -> columns.add(count.key()));
-        columns.addAll(List.of("p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms", "unanswered", "errors"));
+        columns.addAll(List.of("p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms", "missed", "unanswered", "errors"));
         return String.join(",", columns);
     }
 
@@ -70,7 +74,7 @@ public final class BenchReport {
         r.replies().forEach(count -> cells.add("" + count.count()));
         LatencySummary l = r.latency();
         cells.addAll(List.of(ms(l.p50()), ms(l.p90()), ms(l.p99()), ms(l.p999()), ms(l.max()), num(l.mean() / 1e6, 3),
-                "" + r.unanswered(), "" + r.errorCount()));
+                "" + r.missed(), "" + r.unanswered(), "" + r.errorCount()));
         return String.join(",", cells);
     }
 
@@ -101,7 +105,8 @@ public final class BenchReport {
                 .append(",\"p99.9\":").append(ms(l.p999()))
                 .append(",\"max\":").append(ms(l.max()))
                 .append(",\"mean\":").append(num(l.mean() / 1e6, 3))
-                .append("},\"unanswered\":").append(r.unanswered())
+                .append("},\"missed\":").append(r.missed())
+                .append(",\"unanswered\":").append(r.unanswered())
                 .append(",\"errors\":[");
         for (int i = 0; i < r.errors().size(); i++) {
             json.append(i == 0 ? "" : ",").append(jsonString(r.errors().get(i)));

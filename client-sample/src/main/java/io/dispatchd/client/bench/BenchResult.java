@@ -14,11 +14,12 @@ import java.util.List;
  * @param latency    percentiles of the measured requests
  * @param histogram  the full latency histogram (nanoseconds), for {@code .hgrm} output
  * @param unanswered requests in flight when a connection was lost or the run gave up
+ * @param missed     fixed rate only: requests due before the end that the window never let out
  * @param errorCount connection errors
  * @param errors     the first few connection errors, as messages
  */
 public record BenchResult(BenchConfig config, long requests, double seconds, List<ReplyCount> replies,
-                          LatencySummary latency, Histogram histogram, long unanswered, int errorCount,
+                          LatencySummary latency, Histogram histogram, long unanswered, long missed, int errorCount,
                           List<String> errors) {
 
     /** @param key CSV/JSON key ({@code ok}); @param label as printed ({@code + OK}) */

@@ -149,7 +149,7 @@ public final class BenchRunner {
             answered += counts[i];
         }
         return new BenchResult(config, answered, seconds, replies, LatencySummary.of(total), total,
-                stats.unanswered(), stats.errorCount(), stats.errors());
+                stats.unanswered(), stats.missed(), stats.errorCount(), stats.errors());
     }
 
     /** Each request encoded once, in a buffer that every write shares through a duplicate. */

@@ -29,6 +29,7 @@ final class BenchStats {
     private final LongAdder sent = new LongAdder();
     private final LongAccumulator lastMeasuredReply = new LongAccumulator(Math::max, Long.MIN_VALUE);
     private final AtomicLong unanswered = new AtomicLong();
+    private final AtomicLong missed = new AtomicLong();
     private final AtomicInteger errorCount = new AtomicInteger();
     private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
 
@@ -57,6 +58,15 @@ final class BenchStats {
 
     void unanswered(long count) {
         unanswered.addAndGet(count);
+    }
+
+    /** Fixed rate: requests that fell due before the end but could not be sent in time. */
+    void missed(long count) {
+        missed.addAndGet(count);
+    }
+
+    long missed() {
+        return missed.get();
     }
 
     void error(String message) {

@@ -57,4 +57,14 @@ final class RequestBudget {
     long measureStart() {
         return measureStart;
     }
+
+    /** Whether the run has a deadline and {@code nowNanos} is past it: time to stop sending. */
+    boolean expired(long nowNanos) {
+        return bounded && nowNanos - deadline >= 0;
+    }
+
+    /** nanoTime of the end of a duration run (meaningful only when it has one). */
+    long deadline() {
+        return deadline;
+    }
 }

@@ -77,6 +77,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void aServerSlowerThanTheRateShowsInLatencyFromTheDueTimeAndInMissedRequests() throws Exception {
+        // complete mode, one worker, jobs of ~100 ms: about 10 req/s, asked for 100 req/s
+        try (DispatchServer slow = TestServers.start("--ack", "complete", "--workers", "1",
+                "--engine-iterations", "11", "--engine-pause", "10ms", "--drain-timeout", "100ms")) {
+            CliRun run = CliRun.run("bench", "--port", "" + slow.address().getPort(), "-d", "2s", "--rate", "100",
+                    "-c", "1", "-P", "1", "--json", "-q");
+
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            String json = run.out().strip();
+            long requests = jsonLong(json, "requests");
+            long missed = jsonLong(json, "missed");
+            assertThat(requests).isBetween(5L, 40L);
+            assertThat(requests + missed).as(json).isBetween(190L, 201L); // every due request accounted for
+            // a request waits for the ones before it: latency from the due time grows, not ~100 ms
+            assertThat(jsonDouble(json, "p90")).isGreaterThan(500);
+        }
+    }
+
+    @Test
     void csvHasAHeaderAndARowOfTheSameWidth() {
         CliRun run = CliRun.run("bench", "--port", port, "-n", "500", "-c", "1", "--csv", "-q");
 
