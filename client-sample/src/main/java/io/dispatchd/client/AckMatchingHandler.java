@@ -29,12 +29,17 @@ final class AckMatchingHandler extends ChannelDuplexHandler {
     /** The first error seen on this connection: the reason given when pending requests fail. */
     private Throwable failure;
     /** Set once the connection is gone: from then on every write fails at once with this reason. */
-    private ConnectionClosedException closed;
+    private volatile ConnectionClosedException closed;
 
     AckMatchingHandler(String address, PendingAcks pending, Duration requestTimeout) {
         this.address = address;
         this.pending = pending;
         this.requestTimeout = requestTimeout;
+    }
+
+    /** Why the connection ended, or {@code null} while it has not. Any thread. */
+    ConnectionClosedException closedReason() {
+        return closed;
     }
 
     /** Marks the coming close as the client's own, so pending requests fail with that reason. */

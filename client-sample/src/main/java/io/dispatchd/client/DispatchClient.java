@@ -176,9 +176,14 @@ public final class DispatchClient implements AutoCloseable {
         return ack;
     }
 
+    /** A fresh exception (one per future: stack traces stay truthful) saying why nothing can be sent. */
     private ConnectionClosedException closedReason() {
-        return closed.get()
-                ? new ConnectionClosedException("client to " + options.address() + " is closed", true, null)
+        if (closed.get()) {
+            return new ConnectionClosedException("client to " + options.address() + " is closed", true, null);
+        }
+        ConnectionClosedException why = matcher.closedReason();
+        return why != null
+                ? new ConnectionClosedException(why.getMessage(), why.closedByClient(), why.getCause())
                 : new ConnectionClosedException("connection to " + options.address() + " is closed", false, null);
     }
 
