@@ -125,6 +125,16 @@ public final class DispatchServer implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** Jobs running on workers now. */
+    public int jobsRunning() {
+        return executor.running();
+    }
+
+    /** Jobs admitted and waiting for a worker. */
+    public int jobsQueued() {
+        return executor.queued();
+    }
+
     /** Open request connections. */
     public int connections() {
         return connections.open();
@@ -133,6 +143,9 @@ public final class DispatchServer implements AutoCloseable {
     /** Starts the graceful shutdown if it has not started; the future completes when it is done. */
     public CompletableFuture<Void> shutdownAsync() {
         if (shuttingDown.compareAndSet(false, true)) {
+            // Refuse new work before returning, so "draining" holds the moment a caller sees it.
+            executor.refuseNewJobs();
+            serverChannel.close();
             Thread t = new Thread(this::shutdown, "dispatchd-shutdown");
             t.setDaemon(false);
             t.start();

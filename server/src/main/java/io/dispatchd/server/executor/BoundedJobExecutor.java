@@ -88,13 +88,18 @@ public final class BoundedJobExecutor implements JobAdmission {
         return running.get();
     }
 
+    /** From now on every offer is refused with {@link Refusal#DRAINING}; admitted jobs still run. */
+    public void refuseNewJobs() {
+        draining = true;
+    }
+
     /**
      * Refuses new jobs, waits up to {@code deadline} for admitted ones, then abandons the rest
      * (reported and logged). Returns the number abandoned. Idempotent work after the first call
      * is only the wait.
      */
     public int drain(Duration deadline) throws InterruptedException {
-        draining = true;
+        refuseNewJobs();
         pool.shutdown();
         if (pool.awaitTermination(deadline.toNanos(), TimeUnit.NANOSECONDS)) {
             stopTimer();
