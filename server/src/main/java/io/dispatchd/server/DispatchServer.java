@@ -21,7 +21,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -111,13 +110,22 @@ public final class DispatchServer implements AutoCloseable {
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
-            String why = e instanceof BindException ? e.getMessage() : e.toString();
-            throw new StartupException("cannot listen on " + config.bind() + ":" + config.port() + ": " + why, e);
+            throw new StartupException("cannot listen on " + config.bind() + ":" + config.port() + ": " + reason(e), e);
         }
         log.info("serving {} on {} with {} io threads, {} workers, queue {}, ack mode {}",
                 services.keys(), transport.name(), config.ioThreads(), config.workers(),
                 config.queueCapacity(), config.ackMode().name().toLowerCase(java.util.Locale.ROOT));
         return new DispatchServer(config, acceptGroup, ioGroup, executor, openChannels, connections, serverChannel);
+    }
+
+    /** "Address already in use", without the transport's prefix ("bind(..) failed with error(-98): "). */
+    private static String reason(Throwable e) {
+        String message = e.getMessage();
+        if (message == null) {
+            return e.getClass().getSimpleName();
+        }
+        int colon = message.lastIndexOf(": ");
+        return colon >= 0 ? message.substring(colon + 2) : message;
     }
 
     /** The address the request port is bound to, with the real port when {@code --port 0}. */

@@ -17,7 +17,7 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = ServerCommand.Version.class,
         sortOptions = false,
-        usageHelpAutoWidth = true,
+        usageHelpWidth = 100,
         description = "A fire-and-forget request server: one line 'WHICH QUAL' in, one ack byte out.%n",
         footer = {"%nDurations take a unit: 250us, 5ms, 30s, 5m. Acks: + ok, - failed, ? bad request, ! busy."})
 public final class ServerCommand {
