@@ -59,6 +59,9 @@ public final class Main {
             return EXIT_STARTUP_FAILED;
         }
         out.println("dispatchd listening on " + hostPort(server.address()));
+        if (server.adminAddress() != null) {
+            out.println("dispatchd admin on http://" + hostPort(server.adminAddress()) + "/");
+        }
         out.flush();
         stopOnSignals(server);
         server.awaitTermination();

@@ -88,6 +88,17 @@ public record ServerConfig(
         return ServerCommand.parse(args).toConfig();
     }
 
+    /** The configuration in flag spelling, for the startup log: {@code port=7070 admin-port=7071 …}. */
+    public String describe() {
+        return "bind=" + bind + " port=" + port + " admin-port=" + (adminEnabled() ? String.valueOf(adminPort) : "off")
+                + " ack=" + ackMode.name().toLowerCase(java.util.Locale.ROOT) + " workers=" + workers
+                + " queue-capacity=" + queueCapacity + " max-line=" + maxLineBytes
+                + " max-connections=" + maxConnections + " max-in-flight=" + maxInFlight
+                + " idle-timeout=" + Durations.format(idleTimeout) + " job-timeout=" + Durations.format(jobTimeout)
+                + " drain-timeout=" + Durations.format(drainTimeout) + " engine-iterations=" + engineIterations
+                + " engine-pause=" + Durations.format(enginePause) + " io-threads=" + ioThreads;
+    }
+
     public boolean adminEnabled() {
         return adminPort != ADMIN_OFF;
     }

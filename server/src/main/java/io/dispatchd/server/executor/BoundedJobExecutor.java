@@ -168,6 +168,7 @@ public final class BoundedJobExecutor implements JobAdmission {
         boolean rejected;
         private int state = NEW;
         private Thread runner;
+        private long startNanos;
 
         JobTask(Service service, String qual, JobTicket ticket) {
             this.service = service;
@@ -194,6 +195,7 @@ public final class BoundedJobExecutor implements JobAdmission {
                 }
                 state = RUNNING;
                 runner = self;
+                startNanos = System.nanoTime();
             }
             running.incrementAndGet();
             java.util.concurrent.ScheduledFuture<?> timeout = timer == null ? null
@@ -222,7 +224,7 @@ public final class BoundedJobExecutor implements JobAdmission {
             }
             Thread.interrupted(); // an interrupt meant for this job must not reach the next one
             if (report) {
-                ticket.finished(outcome);
+                ticket.finished(outcome, System.nanoTime() - startNanos);
             }
         }
 
@@ -235,7 +237,7 @@ public final class BoundedJobExecutor implements JobAdmission {
                 runner.interrupt();
             }
             log.warn("job {} '{}' ran past the job timeout and was interrupted", service.key(), qual);
-            ticket.finished(JobOutcome.TIMED_OUT);
+            ticket.finished(JobOutcome.TIMED_OUT, System.nanoTime() - startNanos);
         }
 
         /** Ends the job as abandoned if it is not over yet; returns whether it was. */
@@ -250,7 +252,7 @@ public final class BoundedJobExecutor implements JobAdmission {
                 state = OVER;
             }
             log.warn("drain deadline passed, job abandoned ({}): service={} qual={}", how, service.key(), qual);
-            ticket.finished(JobOutcome.ABANDONED);
+            ticket.finished(JobOutcome.ABANDONED, 0);
             return true;
         }
     }
