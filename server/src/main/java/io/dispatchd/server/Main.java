@@ -31,9 +31,10 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = ServerCommand.commandLine();
+        CommandLine cli;
         ServerConfig config;
         try {
+            cli = ServerCommand.commandLine(args, System.getenv());
             cli.parseArgs(args);
             if (cli.isUsageHelpRequested()) {
                 cli.usage(out);

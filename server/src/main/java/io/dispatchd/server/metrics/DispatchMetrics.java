@@ -33,7 +33,7 @@ import java.util.function.IntSupplier;
  *   dispatchd_jobs_queued, dispatchd_jobs_running       gauges
  *   dispatchd_connections                               gauge: open request connections
  *   dispatchd_connections_rejected_total                over --max-connections
- *   dispatchd_bytes_received_total, dispatchd_bytes_sent_total
+ *   dispatchd_received_bytes_total, dispatchd_sent_bytes_total
  *   dispatchd_workers, dispatchd_queue_capacity         the executor's configured bounds
  *   jvm_*, process_*, system_*                          Micrometer's JVM and process binders
  * </pre>
@@ -62,9 +62,9 @@ public final class DispatchMetrics {
         this.malformed = newRoute(MALFORMED, null);
         this.connectionsRejected = Counter.builder("dispatchd.connections.rejected")
                 .description("Connections closed at once because --max-connections were open").register(registry);
-        this.bytesReceived = Counter.builder("dispatchd.bytes.received").baseUnit("bytes")
+        this.bytesReceived = Counter.builder("dispatchd.received").baseUnit("bytes")
                 .description("Bytes read from request connections").register(registry);
-        this.bytesSent = Counter.builder("dispatchd.bytes.sent").baseUnit("bytes")
+        this.bytesSent = Counter.builder("dispatchd.sent").baseUnit("bytes")
                 .description("Bytes written to request connections").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -103,17 +103,22 @@ public final class DispatchMetrics {
                 .tag("service", label).tag("outcome", outcome).register(registry);
     }
 
-    /** Gauges read from the live server: the job queue and the connection count. */
+    /**
+     * Gauges read from the live server: the job queue and the connection count. Held strongly:
+     * Micrometer keeps gauge state weakly by default, and a lambda nobody else holds would be
+     * collected and read NaN.
+     */
     public void bindGauges(JobAdmission admission, IntSupplier openConnections, int workers, int queueCapacity) {
         Gauge.builder("dispatchd.jobs.queued", admission, JobAdmission::queued)
-                .description("Jobs admitted and waiting for a worker").register(registry);
+                .description("Jobs admitted and waiting for a worker").strongReference(true).register(registry);
         Gauge.builder("dispatchd.jobs.running", admission, JobAdmission::running)
-                .description("Jobs running on a worker").register(registry);
+                .description("Jobs running on a worker").strongReference(true).register(registry);
         Gauge.builder("dispatchd.connections", openConnections, IntSupplier::getAsInt)
-                .description("Open request connections").register(registry);
-        Gauge.builder("dispatchd.workers", () -> workers).description("Worker threads (--workers)").register(registry);
+                .description("Open request connections").strongReference(true).register(registry);
+        Gauge.builder("dispatchd.workers", () -> workers).description("Worker threads (--workers)")
+                .strongReference(true).register(registry);
         Gauge.builder("dispatchd.queue.capacity", () -> queueCapacity)
-                .description("Job queue bound (--queue-capacity)").register(registry);
+                .description("Job queue bound (--queue-capacity)").strongReference(true).register(registry);
     }
 
     /** The route for a lower-case service key: the service's own, or the shared unknown route. */
