@@ -3,7 +3,9 @@ package io.dispatchd.server;
 import io.dispatchd.server.config.ServerConfig;
 import io.dispatchd.server.dispatch.DispatchHandler;
 import io.dispatchd.server.dispatch.Dispatcher;
+import io.dispatchd.server.admin.AdminServerInitializer;
 import io.dispatchd.server.executor.BoundedJobExecutor;
+import io.dispatchd.server.metrics.DispatchMetrics;
 import io.dispatchd.server.pipeline.ConnectionLimit;
 import io.dispatchd.server.pipeline.DispatchServerInitializer;
 import io.dispatchd.server.service.Engine;
@@ -21,7 +23,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -56,12 +57,15 @@ public final class DispatchServer implements AutoCloseable {
     private final ChannelGroup openChannels;
     private final ConnectionLimit connections;
     private final Channel serverChannel;
-    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    private final Channel adminChannel;
+    private final DispatchMetrics metrics;
+    private final AtomicBoolean shuttingDown;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
     private DispatchServer(ServerConfig config, EventLoopGroup acceptGroup, EventLoopGroup ioGroup,
                            BoundedJobExecutor executor, ChannelGroup openChannels,
-                           ConnectionLimit connections, Channel serverChannel) {
+                           ConnectionLimit connections, Channel serverChannel, Channel adminChannel,
+                           DispatchMetrics metrics, AtomicBoolean shuttingDown) {
         this.config = config;
         this.acceptGroup = acceptGroup;
         this.ioGroup = ioGroup;
@@ -69,9 +73,12 @@ public final class DispatchServer implements AutoCloseable {
         this.openChannels = openChannels;
         this.connections = connections;
         this.serverChannel = serverChannel;
+        this.adminChannel = adminChannel;
+        this.metrics = metrics;
+        this.shuttingDown = shuttingDown;
     }
 
-    /** Binds and starts serving; returns once the port is open. */
+    /** Binds and starts serving; returns once the request port (and the admin port, if on) is open. */
     public static DispatchServer start(ServerConfig config) throws StartupException {
         ServiceRegistry services;
         try {
@@ -79,31 +86,46 @@ public final class DispatchServer implements AutoCloseable {
         } catch (IllegalStateException | java.util.ServiceConfigurationError e) {
             throw new StartupException(e.getMessage(), e);
         }
+        log.info("configuration: {}", config.describe());
         Engine engine = new Engine(config.engineIterations(), config.enginePause());
         ServiceContext context = () -> engine;
         BoundedJobExecutor executor =
                 new BoundedJobExecutor(config.workers(), config.queueCapacity(), config.jobTimeout(), context);
-        Dispatcher dispatcher = new Dispatcher(services, executor, config.ackMode(), config.maxInFlight());
+        DispatchMetrics metrics = new DispatchMetrics(services);
+        ConnectionLimit connections = new ConnectionLimit(config.maxConnections());
+        metrics.bindGauges(executor, connections::open, config.workers(), config.queueCapacity());
+        Dispatcher dispatcher = new Dispatcher(metrics, executor, config.ackMode(), config.maxInFlight());
+        AtomicBoolean shuttingDown = new AtomicBoolean();
 
         Transport transport = Transport.best();
         EventLoopGroup acceptGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         EventLoopGroup ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
         ChannelGroup openChannels = new DefaultChannelGroup("dispatchd-connections", GlobalEventExecutor.INSTANCE);
-        ConnectionLimit connections = new ConnectionLimit(config.maxConnections());
 
-        ServerBootstrap bootstrap = new ServerBootstrap()
+        ServerBootstrap requests = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new DispatchServerInitializer(config, dispatcher, connections, openChannels));
-        InetSocketAddress wanted = new InetSocketAddress(config.bind(), config.port());
-        Channel serverChannel;
+                .childHandler(new DispatchServerInitializer(config, dispatcher, connections, openChannels, metrics));
+        Channel serverChannel = null;
+        Channel adminChannel = null;
         try {
-            serverChannel = bootstrap.bind(wanted).syncUninterruptibly().channel();
-        } catch (Exception e) {
+            serverChannel = bind(requests, config.bind(), config.port());
+            if (config.adminEnabled()) {
+                ServerBootstrap admin = new ServerBootstrap()
+                        .group(acceptGroup, ioGroup)
+                        .channel(transport.serverChannel())
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childHandler(new AdminServerInitializer(metrics::scrape, shuttingDown::get));
+                adminChannel = bind(admin, config.bind(), config.adminPort());
+            }
+        } catch (StartupException e) {
+            if (serverChannel != null) {
+                serverChannel.close().syncUninterruptibly();
+            }
             acceptGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             ioGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             try {
@@ -111,18 +133,56 @@ public final class DispatchServer implements AutoCloseable {
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
-            String why = e instanceof BindException ? e.getMessage() : e.toString();
-            throw new StartupException("cannot listen on " + config.bind() + ":" + config.port() + ": " + why, e);
+            throw e;
         }
         log.info("serving {} on {} with {} io threads, {} workers, queue {}, ack mode {}",
                 services.keys(), transport.name(), config.ioThreads(), config.workers(),
                 config.queueCapacity(), config.ackMode().name().toLowerCase(java.util.Locale.ROOT));
-        return new DispatchServer(config, acceptGroup, ioGroup, executor, openChannels, connections, serverChannel);
+        return new DispatchServer(config, acceptGroup, ioGroup, executor, openChannels, connections,
+                serverChannel, adminChannel, metrics, shuttingDown);
+    }
+
+    private static Channel bind(ServerBootstrap bootstrap, String host, int port) throws StartupException {
+        try {
+            return bootstrap.bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            throw new StartupException("cannot listen on " + host + ":" + port + ": " + reason(e), e);
+        }
+    }
+
+    /** "Address already in use", without the transport's prefix ("bind(..) failed with error(-98): "). */
+    private static String reason(Throwable e) {
+        String message = e.getMessage();
+        if (message == null) {
+            return e.getClass().getSimpleName();
+        }
+        int colon = message.lastIndexOf(": ");
+        return colon >= 0 ? message.substring(colon + 2) : message;
     }
 
     /** The address the request port is bound to, with the real port when {@code --port 0}. */
     public InetSocketAddress address() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The admin endpoint's address, or {@code null} when it is off. */
+    public InetSocketAddress adminAddress() {
+        return adminChannel == null ? null : (InetSocketAddress) adminChannel.localAddress();
+    }
+
+    /** The meters, as {@code GET /metrics} shows them. */
+    public DispatchMetrics metrics() {
+        return metrics;
+    }
+
+    /** Jobs running on workers now. */
+    public int jobsRunning() {
+        return executor.running();
+    }
+
+    /** Jobs admitted and waiting for a worker. */
+    public int jobsQueued() {
+        return executor.queued();
     }
 
     /** Open request connections. */
@@ -133,6 +193,9 @@ public final class DispatchServer implements AutoCloseable {
     /** Starts the graceful shutdown if it has not started; the future completes when it is done. */
     public CompletableFuture<Void> shutdownAsync() {
         if (shuttingDown.compareAndSet(false, true)) {
+            // Refuse new work before returning, so "draining" holds the moment a caller sees it.
+            executor.refuseNewJobs();
+            serverChannel.close();
             Thread t = new Thread(this::shutdown, "dispatchd-shutdown");
             t.setDaemon(false);
             t.start();
@@ -178,6 +241,9 @@ public final class DispatchServer implements AutoCloseable {
                 openChannels.close().await(ACK_FLUSH_GRACE.toMillis());
             }
             executor.awaitWorkersExit(Duration.ofSeconds(1));
+            if (adminChannel != null) {
+                adminChannel.close().syncUninterruptibly(); // last: /health said 503 throughout the drain
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

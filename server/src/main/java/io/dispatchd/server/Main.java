@@ -31,9 +31,10 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = ServerCommand.commandLine();
+        CommandLine cli;
         ServerConfig config;
         try {
+            cli = ServerCommand.commandLine(args, System.getenv());
             cli.parseArgs(args);
             if (cli.isUsageHelpRequested()) {
                 cli.usage(out);
@@ -59,6 +60,9 @@ public final class Main {
             return EXIT_STARTUP_FAILED;
         }
         out.println("dispatchd listening on " + hostPort(server.address()));
+        if (server.adminAddress() != null) {
+            out.println("dispatchd admin on http://" + hostPort(server.adminAddress()) + "/");
+        }
         out.flush();
         stopOnSignals(server);
         server.awaitTermination();

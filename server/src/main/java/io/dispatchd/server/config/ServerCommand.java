@@ -6,7 +6,9 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -17,10 +19,15 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = ServerCommand.Version.class,
         sortOptions = false,
-        usageHelpAutoWidth = true,
+        usageHelpWidth = 100,
         description = "A fire-and-forget request server: one line 'WHICH QUAL' in, one ack byte out.%n",
         footer = {"%nDurations take a unit: 250us, 5ms, 30s, 5m. Acks: + ok, - failed, ? bad request, ! busy."})
 public final class ServerCommand {
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties file of defaults, keys spelled as the flags (admin-port=7071). "
+                    + "Precedence: flag > environment (DISPATCHD_ADMIN_PORT) > file > built-in default.")
+    Path configFile;
 
     @Option(names = "--bind", paramLabel = "HOST", defaultValue = ServerConfig.DEFAULT_BIND,
             description = "Address to listen on, for requests and admin (default: ${DEFAULT-VALUE}).")
@@ -83,16 +90,24 @@ public final class ServerCommand {
             description = "Event loop threads serving connections (default: ${DEFAULT-VALUE}, the number of cores).")
     int ioThreads = ServerConfig.DEFAULT_IO_THREADS;
 
-    /** A picocli command line for this command, as {@code Main} and {@link #parse} use it. */
-    public static CommandLine commandLine() {
-        return new CommandLine(new ServerCommand())
+    /**
+     * A picocli command line for these arguments, whose defaults come from the environment and
+     * from the {@code --config} file (or {@code DISPATCHD_CONFIG}) before the built-in ones.
+     *
+     * @throws IllegalArgumentException if the config file cannot be read or names an unknown key
+     */
+    public static CommandLine commandLine(String[] args, Map<String, String> environment) {
+        CommandLine cl = new CommandLine(new ServerCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setUsageHelpLongOptionsMaxWidth(28);
+        Properties file = ConfigFile.load(ConfigFile.locate(args, environment), cl.getCommandSpec());
+        cl.setDefaultValueProvider(new ConfigDefaults(environment, file));
+        return cl;
     }
 
     /** Parses flags; picocli's exceptions become {@link IllegalArgumentException}s with picocli's message. */
-    static ServerCommand parse(String... args) {
-        CommandLine cl = commandLine();
+    static ServerCommand parse(Map<String, String> environment, String... args) {
+        CommandLine cl = commandLine(args, environment);
         try {
             cl.parseArgs(args);
         } catch (CommandLine.ParameterException e) {

@@ -83,9 +83,28 @@ public record ServerConfig(
         }
     }
 
-    /** The configuration the flags describe; throws {@link IllegalArgumentException} naming a bad flag. */
+    /**
+     * The configuration these flags describe, with this process's environment and any
+     * {@code --config} file supplying defaults; throws {@link IllegalArgumentException} naming a bad flag.
+     */
     public static ServerConfig fromArgs(String... args) {
-        return ServerCommand.parse(args).toConfig();
+        return fromArgs(System.getenv(), args);
+    }
+
+    /** As {@link #fromArgs(String...)}, with the environment given (tests need not touch the real one). */
+    public static ServerConfig fromArgs(java.util.Map<String, String> environment, String... args) {
+        return ServerCommand.parse(environment, args).toConfig();
+    }
+
+    /** The configuration in flag spelling, for the startup log: {@code port=7070 admin-port=7071 …}. */
+    public String describe() {
+        return "bind=" + bind + " port=" + port + " admin-port=" + (adminEnabled() ? String.valueOf(adminPort) : "off")
+                + " ack=" + ackMode.name().toLowerCase(java.util.Locale.ROOT) + " workers=" + workers
+                + " queue-capacity=" + queueCapacity + " max-line=" + maxLineBytes
+                + " max-connections=" + maxConnections + " max-in-flight=" + maxInFlight
+                + " idle-timeout=" + Durations.format(idleTimeout) + " job-timeout=" + Durations.format(jobTimeout)
+                + " drain-timeout=" + Durations.format(drainTimeout) + " engine-iterations=" + engineIterations
+                + " engine-pause=" + Durations.format(enginePause) + " io-threads=" + ioThreads;
     }
 
     public boolean adminEnabled() {

@@ -5,7 +5,8 @@ import io.dispatchd.protocol.BadRequest;
 import io.dispatchd.protocol.Quit;
 import io.dispatchd.protocol.Request;
 import io.dispatchd.server.config.AckMode;
-import io.dispatchd.server.service.Service;
+import io.dispatchd.server.metrics.Route;
+import io.dispatchd.server.pipeline.RateLimitedLog;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,7 +15,10 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One connection's dispatch: each {@link Request} goes to its service through the
@@ -33,6 +37,9 @@ import java.util.ArrayDeque;
  * <p>One instance per channel; every method runs on the channel's event loop.
  */
 public final class DispatchHandler extends ChannelInboundHandlerAdapter {
+
+    private static final RateLimitedLog CLIENT_MISTAKES =
+            new RateLimitedLog(LoggerFactory.getLogger(DispatchHandler.class), 10, TimeUnit.SECONDS);
 
     private final Dispatcher dispatcher;
     private final boolean ackOnAdmission;
@@ -61,8 +68,9 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg); // lines after QUIT or during shutdown get no ack
         } else if (msg instanceof Request request) {
             dispatch(request);
-        } else if (msg instanceof BadRequest) {
-            answer(Ack.BAD_REQUEST);
+        } else if (msg instanceof BadRequest why) {
+            CLIENT_MISTAKES.warn("bad request line: {}", why);
+            answer(dispatcher.routes().malformed(), Ack.BAD_REQUEST);
         } else if (msg == Quit.INSTANCE) {
             closeWhenSettled();
         } else {
@@ -71,23 +79,24 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(Request request) {
-        Service service = dispatcher.services().lookup(request.service());
-        if (service == null) {
-            answer(Ack.BAD_REQUEST);
+        Route route = dispatcher.routes().route(request.service());
+        if (route.service() == null) {
+            CLIENT_MISTAKES.warn("request for an unknown service: {}", request.service());
+            answer(route, Ack.BAD_REQUEST);
             return;
         }
-        PendingAck pending = new PendingAck(this, ackOnAdmission);
+        PendingAck pending = new PendingAck(this, ackOnAdmission, route);
         owed.add(pending);
-        dispatcher.admission().offer(service, request.qual(), pending);
+        dispatcher.admission().offer(route.service(), request.qual(), pending);
         updateAutoRead();
     }
 
     /** An ack known now: written at once if nothing is owed before it, else queued in its place. */
-    private void answer(Ack ack) {
+    private void answer(Route route, Ack ack) {
         if (owed.isEmpty()) {
-            write(ack);
+            write(route, ack);
         } else {
-            owed.add(PendingAck.resolved(this, ack));
+            owed.add(PendingAck.resolved(this, route, ack));
         }
     }
 
@@ -97,7 +106,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         PendingAck head;
         while ((head = owed.peek()) != null && head.ack != null) {
             owed.poll();
-            write(head.ack);
+            write(head.route, head.ack);
         }
         if (!reading) {
             queueFlush();
@@ -108,7 +117,8 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void write(Ack ack) {
+    private void write(Route route, Ack ack) {
+        route.answered(ack);
         ctx.write(ack, ctx.voidPromise());
         unflushed = true;
     }

@@ -4,6 +4,7 @@ import io.dispatchd.protocol.Ack;
 import io.dispatchd.server.executor.JobOutcome;
 import io.dispatchd.server.executor.JobTicket;
 import io.dispatchd.server.executor.Refusal;
+import io.dispatchd.server.metrics.Route;
 
 import java.util.concurrent.RejectedExecutionException;
 
@@ -16,19 +17,22 @@ final class PendingAck implements JobTicket, Runnable {
 
     private final DispatchHandler connection;
     private final boolean ackOnAdmission;
+    /** Where the line went; its meters count the ack and the job. */
+    final Route route;
     /** Written once, on the event loop, when the ack is known. */
     Ack ack;
     /** Handed from another thread to {@link #run} on the event loop; the task queue publishes it. */
     private Ack result;
 
-    PendingAck(DispatchHandler connection, boolean ackOnAdmission) {
+    PendingAck(DispatchHandler connection, boolean ackOnAdmission, Route route) {
         this.connection = connection;
         this.ackOnAdmission = ackOnAdmission;
+        this.route = route;
     }
 
     /** An entry whose ack is already known (a bad request queued behind slower jobs). */
-    static PendingAck resolved(DispatchHandler connection, Ack ack) {
-        PendingAck p = new PendingAck(connection, true);
+    static PendingAck resolved(DispatchHandler connection, Route route, Ack ack) {
+        PendingAck p = new PendingAck(connection, true, route);
         p.ack = ack;
         return p;
     }
@@ -46,7 +50,8 @@ final class PendingAck implements JobTicket, Runnable {
     }
 
     @Override
-    public void finished(JobOutcome outcome) {
+    public void finished(JobOutcome outcome, long runNanos) {
+        route.jobFinished(outcome, runNanos);
         if (!ackOnAdmission) {
             resolve(outcome.succeeded() ? Ack.OK : Ack.FAILED);
         }

@@ -88,13 +88,18 @@ public final class BoundedJobExecutor implements JobAdmission {
         return running.get();
     }
 
+    /** From now on every offer is refused with {@link Refusal#DRAINING}; admitted jobs still run. */
+    public void refuseNewJobs() {
+        draining = true;
+    }
+
     /**
      * Refuses new jobs, waits up to {@code deadline} for admitted ones, then abandons the rest
      * (reported and logged). Returns the number abandoned. Idempotent work after the first call
      * is only the wait.
      */
     public int drain(Duration deadline) throws InterruptedException {
-        draining = true;
+        refuseNewJobs();
         pool.shutdown();
         if (pool.awaitTermination(deadline.toNanos(), TimeUnit.NANOSECONDS)) {
             stopTimer();
@@ -163,6 +168,7 @@ public final class BoundedJobExecutor implements JobAdmission {
         boolean rejected;
         private int state = NEW;
         private Thread runner;
+        private long startNanos;
 
         JobTask(Service service, String qual, JobTicket ticket) {
             this.service = service;
@@ -189,6 +195,7 @@ public final class BoundedJobExecutor implements JobAdmission {
                 }
                 state = RUNNING;
                 runner = self;
+                startNanos = System.nanoTime();
             }
             running.incrementAndGet();
             java.util.concurrent.ScheduledFuture<?> timeout = timer == null ? null
@@ -217,7 +224,7 @@ public final class BoundedJobExecutor implements JobAdmission {
             }
             Thread.interrupted(); // an interrupt meant for this job must not reach the next one
             if (report) {
-                ticket.finished(outcome);
+                ticket.finished(outcome, System.nanoTime() - startNanos);
             }
         }
 
@@ -230,7 +237,7 @@ public final class BoundedJobExecutor implements JobAdmission {
                 runner.interrupt();
             }
             log.warn("job {} '{}' ran past the job timeout and was interrupted", service.key(), qual);
-            ticket.finished(JobOutcome.TIMED_OUT);
+            ticket.finished(JobOutcome.TIMED_OUT, System.nanoTime() - startNanos);
         }
 
         /** Ends the job as abandoned if it is not over yet; returns whether it was. */
@@ -245,7 +252,7 @@ public final class BoundedJobExecutor implements JobAdmission {
                 state = OVER;
             }
             log.warn("drain deadline passed, job abandoned ({}): service={} qual={}", how, service.key(), qual);
-            ticket.finished(JobOutcome.ABANDONED);
+            ticket.finished(JobOutcome.ABANDONED, 0);
             return true;
         }
     }

@@ -13,7 +13,7 @@ public interface JobAdmission {
     /**
      * Offers a job. Never blocks. The ticket hears exactly one of {@link JobTicket#admitted()} or
      * {@link JobTicket#refused(Refusal)}, possibly before this method returns; an admitted job
-     * later reports {@link JobTicket#finished(JobOutcome)} exactly once, on any thread, and possibly
+     * later reports {@link JobTicket#finished(JobOutcome, long)} exactly once, on any thread, and possibly
      * before {@code admitted()} has returned.
      */
     void offer(Service service, String qual, JobTicket ticket);

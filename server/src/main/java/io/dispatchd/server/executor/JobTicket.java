@@ -9,6 +9,11 @@ public interface JobTicket {
     /** The job was not admitted and nothing ran. */
     void refused(Refusal why);
 
-    /** The admitted job is over. */
-    void finished(JobOutcome outcome);
+    /**
+     * The admitted job is over.
+     *
+     * @param runNanos how long it ran on a worker (until the timeout for {@link JobOutcome#TIMED_OUT};
+     *                 meaningless for {@link JobOutcome#ABANDONED})
+     */
+    void finished(JobOutcome outcome, long runNanos);
 }

@@ -4,6 +4,8 @@ import io.dispatchd.protocol.codec.AckEncoder;
 import io.dispatchd.protocol.codec.RequestDecoder;
 import io.dispatchd.server.config.ServerConfig;
 import io.dispatchd.server.dispatch.Dispatcher;
+import io.dispatchd.server.metrics.ByteCounter;
+import io.dispatchd.server.metrics.DispatchMetrics;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -15,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The request pipeline, top to bottom as bytes flow in:
  * <pre>
+ *   bytes       ByteCounter                shared       counts bytes in and out
  *   idle        IdleStateHandler           per channel  reports a connection idle for --idle-timeout
  *   framer      LineBasedFrameDecoder      per channel  bytes → one line, at most --max-line
  *   decoder     RequestDecoder             shared       line → Request | Quit | BadRequest
@@ -27,6 +30,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DispatchServerInitializer extends ChannelInitializer<SocketChannel> {
 
+    public static final String BYTES = "bytes";
     public static final String IDLE = "idle";
     public static final String FRAMER = "framer";
     public static final String DECODER = "decoder";
@@ -35,28 +39,38 @@ public final class DispatchServerInitializer extends ChannelInitializer<SocketCh
     public static final String EXCEPTIONS = "exceptions";
     public static final String OVER_LIMIT = "over-limit";
 
+    private static final RateLimitedLog OVER_LIMIT_LOG = new RateLimitedLog(
+            org.slf4j.LoggerFactory.getLogger(DispatchServerInitializer.class), 10, java.util.concurrent.TimeUnit.SECONDS);
+
     private final ServerConfig config;
     private final Dispatcher dispatcher;
     private final ConnectionLimit connections;
     private final ChannelGroup openChannels;
+    private final DispatchMetrics metrics;
+    private final ByteCounter byteCounter;
 
-    public DispatchServerInitializer(ServerConfig config, Dispatcher dispatcher,
-                                     ConnectionLimit connections, ChannelGroup openChannels) {
+    public DispatchServerInitializer(ServerConfig config, Dispatcher dispatcher, ConnectionLimit connections,
+                                     ChannelGroup openChannels, DispatchMetrics metrics) {
         this.config = config;
         this.dispatcher = dispatcher;
         this.connections = connections;
         this.openChannels = openChannels;
+        this.metrics = metrics;
+        this.byteCounter = new ByteCounter(metrics);
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
         if (!connections.tryAcquire()) {
+            metrics.connectionRejected();
+            OVER_LIMIT_LOG.warn("connection from {} refused: --max-connections are open", ch.remoteAddress());
             p.addLast(OVER_LIMIT, OverLimitHandler.INSTANCE);
             return;
         }
         ch.closeFuture().addListener(f -> connections.release());
         openChannels.add(ch);
+        p.addLast(BYTES, byteCounter);
         if (!config.idleTimeout().isZero()) {
             p.addLast(IDLE, new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
         }

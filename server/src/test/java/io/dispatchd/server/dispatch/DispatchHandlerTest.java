@@ -5,6 +5,7 @@ import io.dispatchd.protocol.codec.RequestDecoder;
 import io.dispatchd.server.config.AckMode;
 import io.dispatchd.server.executor.JobOutcome;
 import io.dispatchd.server.executor.Refusal;
+import io.dispatchd.server.metrics.DispatchMetrics;
 import io.dispatchd.server.service.LetterService;
 import io.dispatchd.server.service.ServiceRegistry;
 import io.netty.buffer.ByteBuf;
@@ -23,10 +24,11 @@ class DispatchHandlerTest {
 
     private final ScriptedAdmission admission = new ScriptedAdmission();
     private EmbeddedChannel channel;
+    private DispatchMetrics metrics;
 
     private void open(AckMode mode, int maxInFlight) {
-        Dispatcher dispatcher = new Dispatcher(
-                ServiceRegistry.of(LetterService.builtIns()), admission, mode, maxInFlight);
+        metrics = new DispatchMetrics(ServiceRegistry.of(LetterService.builtIns()));
+        Dispatcher dispatcher = new Dispatcher(metrics, admission, mode, maxInFlight);
         channel = new EmbeddedChannel(RequestDecoder.newLineFramer(64), RequestDecoder.INSTANCE,
                 AckEncoder.INSTANCE, dispatcher.newHandler());
     }
@@ -58,6 +60,13 @@ class DispatchHandlerTest {
         assertThat(acks()).isEqualTo("+?+??+");
         assertThat(admission.offers).extracting(o -> o.service().key() + " " + o.qual())
                 .containsExactly("a 88", "b 12", "d 37");
+        assertThat(answered("a", "ok")).isEqualTo(1);
+        assertThat(answered(DispatchMetrics.UNKNOWN_SERVICE, "bad_request")).isEqualTo(1);
+        assertThat(answered(DispatchMetrics.MALFORMED, "bad_request")).isEqualTo(2);
+    }
+
+    private double answered(String service, String ack) {
+        return metrics.registry().get("dispatchd.requests").tag("service", service).tag("ack", ack).counter().count();
     }
 
     @Test
@@ -91,6 +100,12 @@ class DispatchHandlerTest {
 
         admission.offers.get(2).finish(JobOutcome.TIMED_OUT);
         assertThat(acks()).isEqualTo("-");
+        assertThat(answered("a", "failed")).isEqualTo(1);
+        assertThat(answered("c", "failed")).isEqualTo(1);
+        assertThat(metrics.registry().get("dispatchd.jobs.completed").tag("service", "b").tag("outcome", "ok")
+                .counter().count()).isEqualTo(1);
+        assertThat(metrics.registry().get("dispatchd.jobs.timed.out").tag("service", "c").counter().count())
+                .isEqualTo(1);
     }
 
     @Test

@@ -14,7 +14,7 @@ final class ScriptedAdmission implements JobAdmission {
 
     record Offer(Service service, String qual, JobTicket ticket) {
         void finish(JobOutcome outcome) {
-            ticket.finished(outcome);
+            ticket.finished(outcome, 1_000);
         }
     }
 

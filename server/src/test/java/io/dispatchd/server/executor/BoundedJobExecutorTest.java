@@ -49,7 +49,7 @@ class BoundedJobExecutorTest {
         }
 
         @Override
-        public void finished(JobOutcome o) {
+        public void finished(JobOutcome o, long runNanos) {
             heard.add("finished " + o);
             outcome.complete(o);
         }

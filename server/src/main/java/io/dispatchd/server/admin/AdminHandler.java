@@ -1,0 +1,94 @@
+package io.dispatchd.server.admin;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The admin endpoint's only handler. Read-only by construction: it answers GET and HEAD and
+ * nothing it does changes the server.
+ * <pre>
+ *   GET /metrics   200, Prometheus text exposition 0.0.4
+ *   GET /health    200 "serving" while serving, 503 "draining" once shutdown has begun
+ *   GET /          200, a list of the two endpoints
+ *   anything else  404; a method other than GET/HEAD: 405
+ * </pre>
+ */
+@Sharable
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
+
+    private final Supplier<String> metrics;
+    private final BooleanSupplier draining;
+
+    AdminHandler(Supplier<String> metrics, BooleanSupplier draining) {
+        this.metrics = metrics;
+        this.draining = draining;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        FullHttpResponse response = respond(request);
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        if (request.method().equals(HttpMethod.HEAD)) {
+            response.content().clear();
+        }
+        if (keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(response);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private FullHttpResponse respond(FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            return text(HttpResponseStatus.BAD_REQUEST, PLAIN_TEXT, "bad request\n");
+        }
+        if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
+            FullHttpResponse r = text(HttpResponseStatus.METHOD_NOT_ALLOWED, PLAIN_TEXT, "only GET and HEAD\n");
+            r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+            return r;
+        }
+        return switch (new QueryStringDecoder(request.uri()).path()) {
+            case "/metrics" -> text(HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.get());
+            case "/health" -> draining.getAsBoolean()
+                    ? text(HttpResponseStatus.SERVICE_UNAVAILABLE, PLAIN_TEXT, "draining\n")
+                    : text(HttpResponseStatus.OK, PLAIN_TEXT, "serving\n");
+            case "/" -> text(HttpResponseStatus.OK, PLAIN_TEXT, "dispatchd admin: GET /metrics, GET /health\n");
+            default -> text(HttpResponseStatus.NOT_FOUND, PLAIN_TEXT, "not found\n");
+        };
+    }
+
+    private static FullHttpResponse text(HttpResponseStatus status, String contentType, String body) {
+        ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, status, content);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        return r;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

@@ -1,0 +1,155 @@
+package io.dispatchd.server.metrics;
+
+import io.dispatchd.protocol.Ack;
+import io.dispatchd.server.executor.JobAdmission;
+import io.dispatchd.server.service.Service;
+import io.dispatchd.server.service.ServiceRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+/**
+ * Every meter dispatchd exports, named as the spec names them in Prometheus:
+ * <pre>
+ *   dispatchd_requests_total{service,ack}               ack = ok | failed | bad_request | busy
+ *   dispatchd_jobs_completed_total{service,outcome}     outcome = ok | failed (timeouts and drain cut-offs are failed)
+ *   dispatchd_jobs_timed_out_total{service}
+ *   dispatchd_job_duration_seconds{service}             histogram (_bucket, _count, _sum) and _max
+ *   dispatchd_jobs_queued, dispatchd_jobs_running       gauges
+ *   dispatchd_connections                               gauge: open request connections
+ *   dispatchd_connections_rejected_total                over --max-connections
+ *   dispatchd_received_bytes_total, dispatchd_sent_bytes_total
+ *   dispatchd_workers, dispatchd_queue_capacity         the executor's configured bounds
+ *   jvm_*, process_*, system_*                          Micrometer's JVM and process binders
+ * </pre>
+ * {@code service} is a service key, {@value #UNKNOWN_SERVICE} for a well-formed key no service
+ * has, or {@value #MALFORMED} for a line that does not parse: neither can be a key.
+ */
+public final class DispatchMetrics {
+
+    public static final String UNKNOWN_SERVICE = "(unknown)";
+    public static final String MALFORMED = "(malformed)";
+
+    private final PrometheusMeterRegistry registry;
+    private final Map<String, Route> routes = new HashMap<>();
+    private final Route unknown;
+    private final Route malformed;
+    private final Counter connectionsRejected;
+    private final Counter bytesReceived;
+    private final Counter bytesSent;
+
+    public DispatchMetrics(ServiceRegistry services) {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        for (String key : services.keys()) {
+            routes.put(key, newRoute(key, services.lookup(key)));
+        }
+        this.unknown = newRoute(UNKNOWN_SERVICE, null);
+        this.malformed = newRoute(MALFORMED, null);
+        this.connectionsRejected = Counter.builder("dispatchd.connections.rejected")
+                .description("Connections closed at once because --max-connections were open").register(registry);
+        this.bytesReceived = Counter.builder("dispatchd.received").baseUnit("bytes")
+                .description("Bytes read from request connections").register(registry);
+        this.bytesSent = Counter.builder("dispatchd.sent").baseUnit("bytes")
+                .description("Bytes written to request connections").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    private Route newRoute(String label, Service service) {
+        Counter[] answered = new Counter[Ack.values().length];
+        for (Ack ack : Ack.values()) {
+            answered[ack.ordinal()] = Counter.builder("dispatchd.requests")
+                    .description("Requests answered, by service and ack")
+                    .tag("service", label).tag("ack", ack.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+        }
+        Counter ok = completed(label, "ok");
+        Counter failed = completed(label, "failed");
+        Counter timedOut = Counter.builder("dispatchd.jobs.timed.out")
+                .description("Jobs interrupted at --job-timeout (also counted failed)")
+                .tag("service", label).register(registry);
+        Timer duration = Timer.builder("dispatchd.job.duration")
+                .description("How long jobs ran, from start on a worker to the end")
+                .tag("service", label)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(1_000))
+                .maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
+        return new Route(label, service, answered, ok, failed, timedOut, duration);
+    }
+
+    private Counter completed(String label, String outcome) {
+        return Counter.builder("dispatchd.jobs.completed")
+                .description("Jobs finished, by service and outcome")
+                .tag("service", label).tag("outcome", outcome).register(registry);
+    }
+
+    /**
+     * Gauges read from the live server: the job queue and the connection count. Held strongly:
+     * Micrometer keeps gauge state weakly by default, and a lambda nobody else holds would be
+     * collected and read NaN.
+     */
+    public void bindGauges(JobAdmission admission, IntSupplier openConnections, int workers, int queueCapacity) {
+        Gauge.builder("dispatchd.jobs.queued", admission, JobAdmission::queued)
+                .description("Jobs admitted and waiting for a worker").strongReference(true).register(registry);
+        Gauge.builder("dispatchd.jobs.running", admission, JobAdmission::running)
+                .description("Jobs running on a worker").strongReference(true).register(registry);
+        Gauge.builder("dispatchd.connections", openConnections, IntSupplier::getAsInt)
+                .description("Open request connections").strongReference(true).register(registry);
+        Gauge.builder("dispatchd.workers", () -> workers).description("Worker threads (--workers)")
+                .strongReference(true).register(registry);
+        Gauge.builder("dispatchd.queue.capacity", () -> queueCapacity)
+                .description("Job queue bound (--queue-capacity)").strongReference(true).register(registry);
+    }
+
+    /** The route for a lower-case service key: the service's own, or the shared unknown route. */
+    public Route route(String key) {
+        Route r = routes.get(key);
+        return r != null ? r : unknown;
+    }
+
+    /** The shared route for lines that do not parse. */
+    public Route malformed() {
+        return malformed;
+    }
+
+    public void connectionRejected() {
+        connectionsRejected.increment();
+    }
+
+    public void bytesReceived(int n) {
+        bytesReceived.increment(n);
+    }
+
+    public void bytesSent(int n) {
+        bytesSent.increment(n);
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+}

@@ -1,0 +1,122 @@
+package io.dispatchd.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The packaged jar, as a user runs it: startup lines, exit codes, signals, and nc. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class PackagedServerIT {
+
+    @Test
+    void sigtermDrainsEveryAdmittedJobAndExitsZero() throws Exception {
+        try (ServerProcess server = ServerProcess.start("--port", "0", "--admin-port", "off", "--workers", "2",
+                "--engine-iterations", "5", "--engine-pause", "100ms")) {
+            int port = server.awaitListening();
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 10; i++) {
+                lines.append("a job").append(i).append('\n');
+            }
+            try (TestConnection c = new TestConnection(new InetSocketAddress("127.0.0.1", port))) {
+                assertThat(c.send(lines.toString()).read(10)).isEqualTo("++++++++++");
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> server.out.stream().anyMatch(l -> l.startsWith("job0A000")));
+                server.terminate();
+                assertThat(c.readToEnd()).as("nothing more owed in accept mode; the server closes").isEmpty();
+            }
+            assertThat(server.awaitExit()).isZero();
+            for (int i = 0; i < 10; i++) {
+                String last = "job" + i + "A004";
+                assertThat(server.out).as("job %d ran to its last token", i).anyMatch(l -> l.startsWith(last));
+            }
+            assertThat(String.join("\n", server.err)).contains("SIGTERM received").contains("stopped")
+                    .doesNotContain("abandoned");
+        }
+    }
+
+    @Test
+    void drainDeadlineLogsEachUnfinishedJobByServiceAndQualAndCompleteModeAcksItFailed() throws Exception {
+        try (ServerProcess server = ServerProcess.start("--port", "0", "--admin-port", "off", "--workers", "1",
+                "--ack", "complete", "--drain-timeout", "200ms",
+                "--engine-iterations", "1000", "--engine-pause", "100ms")) {
+            int port = server.awaitListening();
+            try (TestConnection c = new TestConnection(new InetSocketAddress("127.0.0.1", port))) {
+                c.send("b running-one\nc waiting-one\n");
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> server.out.stream().anyMatch(l -> l.startsWith("running-oneB000")));
+                server.terminate();
+                assertThat(c.readToEnd()).isEqualTo("--");
+            }
+            assertThat(server.awaitExit()).isZero();
+            String err = String.join("\n", server.err);
+            assertThat(err).contains("service=b qual=running-one").contains("service=c qual=waiting-one");
+        }
+    }
+
+    @Test
+    void ncSendsTheSeedRequestsAndGetsFourAcks() throws Exception {
+        try (ServerProcess server = ServerProcess.start("--port", "0", "--admin-port", "off")) {
+            int port = server.awaitListening();
+            Process nc = new ProcessBuilder("nc", "-q", "1", "127.0.0.1", String.valueOf(port)).start();
+            nc.getOutputStream().write("a 88\nb 12\nc 44\nd 37\n".getBytes(StandardCharsets.US_ASCII));
+            nc.getOutputStream().close();
+            assertThat(nc.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(nc.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("++++");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> server.out.stream().anyMatch(l -> l.startsWith("37D499")));
+            assertThat(server.out).anyMatch(l -> l.startsWith("88A000")).anyMatch(l -> l.startsWith("12B499"));
+            server.terminate();
+            assertThat(server.awaitExit()).isZero();
+        }
+    }
+
+    @Test
+    void badFlagsExitTwoWithAOneLineReasonAndUsage() throws Exception {
+        for (List<String> flags : List.of(List.of("--port", "nope"), List.of("--workers", "0"),
+                List.of("--idle-timeout", "30"), List.of("--no-such-flag"))) {
+            try (ServerProcess server = ServerProcess.start(flags.toArray(String[]::new))) {
+                assertThat(server.awaitExit()).as("%s", flags).isEqualTo(2);
+                assertThat(server.err.get(0)).startsWith("dispatchd: ");
+                assertThat(server.err).anyMatch(l -> l.startsWith("Usage: dispatchd"));
+                assertThat(server.out).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void portInUseExitsOneWithTheReason() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             ServerProcess server = ServerProcess.start("--port", String.valueOf(taken.getLocalPort()),
+                     "--admin-port", "off")) {
+            assertThat(server.awaitExit()).isEqualTo(1);
+            assertThat(server.err).containsExactly("dispatchd: cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort() + ": Address already in use");
+        }
+    }
+
+    @Test
+    void helpShowsEveryDefaultAndVersionPrintsItAndBothExitZero() throws Exception {
+        try (ServerProcess help = ServerProcess.start("--help")) {
+            assertThat(help.awaitExit()).isZero();
+            String text = String.join(" ", help.out).replaceAll("\\s+", " ");
+            assertThat(text).contains("--workers=N").contains("default: 64")
+                    .contains("--queue-capacity=N").contains("default: 10000")
+                    .contains("--engine-pause").contains("default: 100us")
+                    .contains("--ack").contains("--drain-timeout").contains("default: 30s");
+        }
+        try (ServerProcess version = ServerProcess.start("--version")) {
+            assertThat(version.awaitExit()).isZero();
+            assertThat(version.out.get(0)).startsWith("dispatchd ").doesNotContain("unknown");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.dispatchd.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+
+/** The packaged server jar running as a child process, with its stdout and stderr captured line by line. */
+final class ServerProcess implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("dispatchd listening on ([0-9.]+):(\\d+)");
+
+    final Process process;
+    final List<String> out = new CopyOnWriteArrayList<>();
+    final List<String> err = new CopyOnWriteArrayList<>();
+    private final Thread outPump;
+    private final Thread errPump;
+
+    private ServerProcess(Process process) {
+        this.process = process;
+        outPump = pump(process.inputReader(StandardCharsets.UTF_8), out);
+        errPump = pump(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)), err);
+    }
+
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("dispatchd.serverJar", "target/dispatchd-server.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no packaged server at " + jar + ": run `mvn verify`");
+        }
+        return jar;
+    }
+
+    static ServerProcess start(String... flags) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-jar");
+        cmd.add(jar().toString());
+        cmd.addAll(List.of(flags));
+        return new ServerProcess(new ProcessBuilder(cmd).start());
+    }
+
+    private static Thread pump(BufferedReader reader, List<String> into) {
+        Thread t = new Thread(() -> {
+            try (reader) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    into.add(line);
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+        }, "server-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Waits for the startup line and returns the port it names. */
+    int awaitListening() {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> out.stream().anyMatch(l -> LISTENING.matcher(l).find()) || !process.isAlive());
+        for (String line : out) {
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(2));
+            }
+        }
+        throw new IllegalStateException("server did not start: " + err);
+    }
+
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("server did not exit; stderr: " + err);
+        }
+        // the pumps may still be reading the last lines: they end at EOF
+        outPump.join(TimeUnit.SECONDS.toMillis(10));
+        errPump.join(TimeUnit.SECONDS.toMillis(10));
+        return process.exitValue();
+    }
+
+    /** SIGTERM on Unix. */
+    void terminate() {
+        process.toHandle().destroy(); // Process.destroy() would also close our ends of its output
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}

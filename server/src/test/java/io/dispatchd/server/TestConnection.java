@@ -1,0 +1,75 @@
+package io.dispatchd.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/** A plain blocking socket for whole-server tests: write lines, read ack bytes, with a timeout on every read. */
+final class TestConnection implements AutoCloseable {
+
+    private static final int READ_TIMEOUT_MS = 10_000;
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    TestConnection(InetSocketAddress address) throws IOException {
+        socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout(READ_TIMEOUT_MS);
+        socket.connect(address, READ_TIMEOUT_MS);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    TestConnection send(String text) throws IOException {
+        return send(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    TestConnection send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+        return this;
+    }
+
+    /** Reads exactly {@code n} ack bytes, failing if they do not all arrive in time. */
+    String read(int n) throws IOException {
+        byte[] buf = new byte[n];
+        int got = 0;
+        while (got < n) {
+            int r = in.read(buf, got, n - got);
+            if (r < 0) {
+                throw new IOException("connection closed after " + got + " of " + n + " acks: "
+                        + new String(buf, 0, got, StandardCharsets.US_ASCII));
+            }
+            got += r;
+        }
+        return new String(buf, StandardCharsets.US_ASCII);
+    }
+
+    /** Reads everything until the server closes the connection. */
+    String readToEnd() throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        in.transferTo(all);
+        return all.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** Whether the server has closed the connection (an EOF arrives within the read timeout). */
+    boolean closedByServer() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
