@@ -82,9 +82,17 @@ final class BenchConnectionHandler extends ChannelInboundHandlerAdapter implemen
         }
     }
 
-    /** Counts the requests due from {@code nextDue} up to (not including) {@code end} as missed. */
+    /**
+     * Counts the measured requests due from {@code nextDue} up to (not including) {@code end} as
+     * missed; those due during the warm-up are not counted, as they would not have been measured.
+     */
     private void countMissed(long end) {
-        long late = end - nextDue;
+        long firstDue = nextDue;
+        if (firstDue - budget.measureStart() < 0) {
+            long warmupLeft = budget.measureStart() - firstDue;
+            firstDue += (warmupLeft + intervalNanos - 1) / intervalNanos * intervalNanos; // stay on the grid
+        }
+        long late = end - firstDue;
         if (late > 0) {
             stats.missed((late + intervalNanos - 1) / intervalNanos);
         }
