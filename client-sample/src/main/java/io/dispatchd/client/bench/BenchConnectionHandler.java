@@ -82,16 +82,18 @@ final class BenchConnectionHandler extends ChannelInboundHandlerAdapter implemen
         }
     }
 
+    /** The first due time on this connection's grid at or after {@code time} (which is after nextDue). */
+    private long firstDueFrom(long time) {
+        long behind = time - nextDue;
+        return nextDue + (behind + intervalNanos - 1) / intervalNanos * intervalNanos;
+    }
+
     /**
      * Counts the measured requests due from {@code nextDue} up to (not including) {@code end} as
      * missed; those due during the warm-up are not counted, as they would not have been measured.
      */
     private void countMissed(long end) {
-        long firstDue = nextDue;
-        if (firstDue - budget.measureStart() < 0) {
-            long warmupLeft = budget.measureStart() - firstDue;
-            firstDue += (warmupLeft + intervalNanos - 1) / intervalNanos * intervalNanos; // stay on the grid
-        }
+        long firstDue = nextDue - budget.measureStart() < 0 ? firstDueFrom(budget.measureStart()) : nextDue;
         long late = end - firstDue;
         if (late > 0) {
             stats.missed((late + intervalNanos - 1) / intervalNanos);
@@ -104,6 +106,11 @@ final class BenchConnectionHandler extends ChannelInboundHandlerAdapter implemen
         }
         long now = System.nanoTime();
         int written = 0;
+        if (intervalNanos != 0 && nextDue - budget.measureStart() < 0 && now - budget.measureStart() >= 0) {
+            // the warm-up is over: its requests still waiting for room are dropped, not sent late
+            // (they would not be measured, and would delay the measured ones behind them)
+            nextDue = firstDueFrom(budget.measureStart());
+        }
         if (intervalNanos != 0 && !sendingDone && budget.expired(now)) {
             // fixed rate, duration over: requests that fell due while the window was full are not
             // sent late (the run would overrun its duration) but reported as missed
