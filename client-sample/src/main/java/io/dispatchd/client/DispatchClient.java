@@ -6,7 +6,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -14,7 +13,6 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -87,22 +85,9 @@ public final class DispatchClient implements AutoCloseable {
         }
         if (!connected.isSuccess()) {
             group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            throw new ConnectFailedException(options.address(), reason(connected.cause(), options), connected.cause());
+            throw new ConnectFailedException(options.address(), ConnectFailedException.reason(connected.cause(), options.connectTimeout()), connected.cause());
         }
         return new DispatchClient(options, group, connected.channel(), pending, matcher);
-    }
-
-    private static String reason(Throwable cause, ClientOptions options) {
-        if (cause instanceof ConnectTimeoutException) {
-            return "no answer within " + options.connectTimeout().toMillis() + " ms";
-        }
-        if (cause instanceof UnknownHostException) {
-            return "unknown host";
-        }
-        if (cause instanceof java.net.ConnectException && String.valueOf(cause.getMessage()).startsWith("Connection refused")) {
-            return "connection refused";
-        }
-        return String.valueOf(cause);
     }
 
     /** Sends {@code WHICH QUAL} and blocks for its ack; see {@link #send(Request)}. */

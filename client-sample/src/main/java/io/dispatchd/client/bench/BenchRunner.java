@@ -1,5 +1,6 @@
 package io.dispatchd.client.bench;
 
+import io.dispatchd.client.ConnectFailedException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -14,6 +15,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BenchRunner {
 
-    private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final BenchConfig config;
@@ -54,7 +56,7 @@ public final class BenchRunner {
                     .group(group)
                     .channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT_MILLIS);
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis());
             List<ChannelFuture> connecting = new ArrayList<>();
             for (int i = 0; i < config.connections(); i++) {
                 BenchConnectionHandler handler = new BenchConnectionHandler(requests, config.pipeline(), intervalNanos,
@@ -66,7 +68,7 @@ public final class BenchRunner {
                 connect.await();
                 if (!connect.isSuccess()) {
                     throw new BenchFailedException("cannot connect to " + config.host() + ':' + config.port() + ": "
-                            + connect.cause().getMessage(), connect.cause());
+                            + ConnectFailedException.reason(connect.cause(), CONNECT_TIMEOUT), connect.cause());
                 }
                 channels.add(connect.channel());
             }

@@ -136,7 +136,7 @@ class BenchCommandTest {
         CliRun run = CliRun.run("bench", "--port", "" + closedPort, "-n", "10");
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).startsWith("dispatchd-client: cannot connect to 127.0.0.1:" + closedPort);
+        assertThat(run.err()).isEqualTo("dispatchd-client: cannot connect to 127.0.0.1:" + closedPort + ": connection refused\n");
     }
 
     static long[] numbers(Pattern pattern, String text) {
