@@ -64,7 +64,7 @@ public final class RequestParser {
             return qualProblem;
         }
         return new Request(
-                line.toString(keyStart, keyLength, StandardCharsets.US_ASCII),
+                KeyCache.key(line, keyStart, keyLength),
                 line.toString(qualStart, qualEnd - qualStart, StandardCharsets.UTF_8));
     }
 

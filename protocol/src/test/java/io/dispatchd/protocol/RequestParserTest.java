@@ -91,6 +91,16 @@ class RequestParserTest {
     }
 
     @Test
+    void repeatedKeysShareOneStringWhateverTheirCase() {
+        Request first = (Request) parse("Upper x");
+        Request second = (Request) parse("uPPER y");
+        assertThat(second.service()).isEqualTo("upper").isSameAs(first.service());
+        for (int i = 0; i < 2000; i++) {
+            assertThat(((Request) parse("k" + i + " q")).service()).isEqualTo("k" + i);
+        }
+    }
+
+    @Test
     void keyMayUseDigitsUnderscoreAndDash() {
         assertThat(parse("My_svc-2 x")).isEqualTo(new Request("my_svc-2", "x"));
     }

@@ -99,8 +99,44 @@ class PackagedServerIT {
              ServerProcess server = ServerProcess.start("--port", String.valueOf(taken.getLocalPort()),
                      "--admin-port", "off")) {
             assertThat(server.awaitExit()).isEqualTo(1);
-            assertThat(server.err).containsExactly("dispatchd: cannot listen on 127.0.0.1:"
-                    + taken.getLocalPort() + ": Address already in use");
+            assertThat(server.err.get(server.err.size() - 1)).as("a one-line reason, last")
+                    .isEqualTo("dispatchd: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": Address already in use");
+        }
+    }
+
+    @Test
+    void unknownConfigKeyExitsTwoAndNamesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path conf = dir.resolve("dispatchd.properties");
+        java.nio.file.Files.writeString(conf, "port=0\nmax-conections=5\n");
+        try (ServerProcess server = ServerProcess.start("--config", conf.toString())) {
+            assertThat(server.awaitExit()).isEqualTo(2);
+            assertThat(server.err.get(0)).startsWith("dispatchd: unknown key 'max-conections'");
+        }
+    }
+
+    @Test
+    void environmentConfiguresTheServerAndTheAdminLineShowsTheRealPort(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path conf = dir.resolve("dispatchd.properties");
+        java.nio.file.Files.writeString(conf, "port=0\nadmin-port=off\nworkers=3\n");
+        try (ServerProcess server = ServerProcess.start(
+                java.util.Map.of("DISPATCHD_ADMIN_PORT", "0", "DISPATCHD_WORKERS", "4"), "--config", conf.toString())) {
+            server.awaitListening();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> server.out.stream().anyMatch(l -> l.matches("dispatchd admin on http://127\\.0\\.0\\.1:\\d+/")));
+            String adminLine = server.out.stream().filter(l -> l.startsWith("dispatchd admin on")).findFirst().orElseThrow();
+            int adminPort = Integer.parseInt(adminLine.replaceAll(".*:(\\d+)/$", "$1"));
+            assertThat(adminPort).isPositive();
+            java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort + "/health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> server.err.stream().anyMatch(l -> l.contains("configuration: ")));
+            assertThat(server.err).anyMatch(l -> l.contains("configuration: ") && l.contains("workers=4")
+                    && l.contains("port=0") && l.contains("admin-port=0"));
+            server.terminate();
+            assertThat(server.awaitExit()).isZero();
         }
     }
 

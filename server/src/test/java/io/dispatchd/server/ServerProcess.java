@@ -42,12 +42,19 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(String... flags) throws IOException {
+        return start(java.util.Map.of(), flags);
+    }
+
+    static ServerProcess start(java.util.Map<String, String> environment, String... flags) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-jar");
         cmd.add(jar().toString());
         cmd.addAll(List.of(flags));
-        return new ServerProcess(new ProcessBuilder(cmd).start());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().keySet().removeIf(k -> k.startsWith("DISPATCHD_"));
+        pb.environment().putAll(environment);
+        return new ServerProcess(pb.start());
     }
 
     private static Thread pump(BufferedReader reader, List<String> into) {

@@ -16,10 +16,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AckCodecTest {
 
     @Test
-    void ackEncoderWritesOneBytePerAckWithoutReleasingTheSharedBuffers() {
-        EmbeddedChannel ch = new EmbeddedChannel(AckEncoder.INSTANCE);
+    void ackEncoderWritesOneBytePerAckGatheredIntoOneBufferPerFlush() {
+        EmbeddedChannel ch = new EmbeddedChannel(new AckEncoder());
         for (int round = 0; round < 3; round++) {
-            ch.writeOutbound(Ack.OK, Ack.FAILED, Ack.BAD_REQUEST, Ack.BUSY);
+            for (Ack ack : Ack.values()) {
+                ch.write(ack, ch.voidPromise());
+            }
+            assertThat((Object) ch.readOutbound()).as("nothing leaves before the flush").isNull();
+            ch.flush();
             StringBuilder wire = new StringBuilder();
             ByteBuf b;
             while ((b = ch.readOutbound()) != null) {
@@ -28,7 +32,19 @@ class AckCodecTest {
             }
             assertThat(wire).hasToString("+-?!");
         }
+        ch.writeOutbound(Ack.OK, Ack.BUSY);
+        ByteBuf single = ch.readOutbound();
+        assertThat(single.toString(StandardCharsets.US_ASCII)).as("acks with real promises go one by one").isEqualTo("+");
+        single.release();
+        ((ByteBuf) ch.readOutbound()).release();
         assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void unflushedAcksAreReleasedWhenTheChannelCloses() {
+        EmbeddedChannel ch = new EmbeddedChannel(new AckEncoder());
+        ch.write(Ack.OK, ch.voidPromise());
+        assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
     @Test

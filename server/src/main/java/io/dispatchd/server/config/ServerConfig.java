@@ -102,7 +102,7 @@ public record ServerConfig(
                 + " ack=" + ackMode.name().toLowerCase(java.util.Locale.ROOT) + " workers=" + workers
                 + " queue-capacity=" + queueCapacity + " max-line=" + maxLineBytes
                 + " max-connections=" + maxConnections + " max-in-flight=" + maxInFlight
-                + " idle-timeout=" + Durations.format(idleTimeout) + " job-timeout=" + Durations.format(jobTimeout)
+                + " idle-timeout=" + Durations.format(idleTimeout) + " job-timeout=" + (jobTimeout.isZero() ? "none" : Durations.format(jobTimeout))
                 + " drain-timeout=" + Durations.format(drainTimeout) + " engine-iterations=" + engineIterations
                 + " engine-pause=" + Durations.format(enginePause) + " io-threads=" + ioThreads;
     }

@@ -161,6 +161,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Flushes whatever acks are written, then closes: no close path may drop an ack. */
     private void closeNow() {
         unflushed = false;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -183,8 +184,8 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             if (owed.isEmpty()) {
-                ctx.close(); // idle and nothing owed; with acks owed, the timer simply fires again later
-            }
+                closeNow(); // idle and nothing owed (acks written but not yet flushed go out first);
+            }               // with acks owed, the timer simply fires again later
             return;
         }
         ctx.fireUserEventTriggered(evt);

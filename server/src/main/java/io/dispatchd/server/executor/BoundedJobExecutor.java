@@ -2,26 +2,41 @@ package io.dispatchd.server.executor;
 
 import io.dispatchd.server.service.Service;
 import io.dispatchd.server.service.ServiceContext;
+import org.jctools.queues.MpmcArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * In-memory {@link JobAdmission}: a fixed number of worker threads and a bounded queue. When both
- * are full, a job is refused at once ({@link Refusal#QUEUE_FULL}) and nothing is enqueued.
+ * are full a job is refused at once ({@link Refusal#QUEUE_FULL}) and nothing is enqueued.
  *
- * <p>Job timeouts: a job running past {@code jobTimeout} is reported {@link JobOutcome#TIMED_OUT}
+ * <p><b>Why not a ThreadPoolExecutor.</b> Its queue wakes a waiting worker on every submit: a futex
+ * call and two context switches per request, which at a million requests a second is most of the
+ * machine. Here the queue is lock-free (JCTools {@link MpmcArrayQueue}) and a submitter wakes a
+ * parked worker only when no worker is awake and searching for work; a worker that takes a job
+ * while more are queued wakes the next one. Under load the awake workers drain the queue without
+ * any wake-up; at rest they are all parked.
+ *
+ * <p><b>Bounds.</b> {@code queued} counts jobs admitted and not yet taken by a worker; a submitter
+ * reserves a place in it before enqueueing, so the bound is exact ({@code --queue-capacity 1}
+ * means one), while the array under it is rounded up to a power of two.
+ *
+ * <p><b>Timeouts.</b> A job running past {@code jobTimeout} is reported {@link JobOutcome#TIMED_OUT}
  * at that moment and its thread interrupted; the service's later return is not reported again.
- * Draining: {@link #drain} refuses new jobs, lets admitted ones finish until the deadline, then
- * reports every job still unfinished as {@link JobOutcome#ABANDONED} and logs it by service and qual.
+ *
+ * <p><b>Draining.</b> {@link #drain} refuses new jobs, lets admitted ones finish until the deadline,
+ * then reports every job still unfinished as {@link JobOutcome#ABANDONED} and logs it by service
+ * and qual.
  */
 public final class BoundedJobExecutor implements JobAdmission {
 
@@ -29,28 +44,30 @@ public final class BoundedJobExecutor implements JobAdmission {
 
     private final ServiceContext context;
     private final long jobTimeoutNanos;
-    private final ThreadPoolExecutor pool;
-    private final ScheduledThreadPoolExecutor timer;
+    private final int capacity;
+    private final MpmcArrayQueue<JobTask> queue;
     private final List<WorkerThread> workers = new ArrayList<>();
+    private final ScheduledThreadPoolExecutor timer;
+
+    /** Jobs admitted and not yet taken by a worker: the bound {@code --queue-capacity} applies to it. */
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Jobs a worker has taken and not finished. */
     private final AtomicInteger running = new AtomicInteger();
+    /** Workers awake and not running a job: they will find a newly queued job without being woken. */
+    private final AtomicInteger searching = new AtomicInteger();
+    /** Parked workers, each at most once; guarded by itself. Touched only to sleep and to wake. */
+    private final ArrayDeque<WorkerThread> idle = new ArrayDeque<>();
+    private final Object drainSignal = new Object();
+
     private volatile boolean draining;
     private volatile boolean deadlinePassed;
+    private volatile boolean terminating;
 
     public BoundedJobExecutor(int workerCount, int queueCapacity, Duration jobTimeout, ServiceContext context) {
         this.context = context;
         this.jobTimeoutNanos = jobTimeout.toNanos();
-        AtomicInteger seq = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(queueCapacity),
-                r -> {
-                    WorkerThread t = new WorkerThread(r, "dispatchd-worker-" + seq.incrementAndGet());
-                    synchronized (workers) {
-                        workers.add(t);
-                    }
-                    return t;
-                },
-                (r, executor) -> ((JobTask) r).rejected = true);
-        this.pool.prestartAllCoreThreads();
+        this.capacity = queueCapacity;
+        this.queue = new MpmcArrayQueue<>(Math.max(2, queueCapacity));
         if (jobTimeoutNanos > 0) {
             this.timer = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "dispatchd-job-timeout");
@@ -61,6 +78,12 @@ public final class BoundedJobExecutor implements JobAdmission {
         } else {
             this.timer = null;
         }
+        searching.set(workerCount); // every worker starts awake and looking
+        for (int i = 1; i <= workerCount; i++) {
+            WorkerThread w = new WorkerThread("dispatchd-worker-" + i);
+            workers.add(w);
+            w.start();
+        }
     }
 
     @Override
@@ -69,23 +92,42 @@ public final class BoundedJobExecutor implements JobAdmission {
             ticket.refused(Refusal.DRAINING);
             return;
         }
-        JobTask task = new JobTask(service, qual, ticket);
-        pool.execute(task);
-        if (task.rejected) {
-            ticket.refused(pool.isShutdown() ? Refusal.DRAINING : Refusal.QUEUE_FULL);
-        } else {
-            ticket.admitted();
+        if (queued.incrementAndGet() > capacity) {
+            queued.decrementAndGet();
+            ticket.refused(Refusal.QUEUE_FULL);
+            return;
         }
+        // Cannot fail: the array holds at least `capacity` and at most `queued` jobs are in it.
+        queue.offer(new JobTask(service, qual, ticket));
+        wakeWorkerIfNoneSearching();
+        ticket.admitted();
     }
 
     @Override
     public int queued() {
-        return pool.getQueue().size();
+        return queued.get();
     }
 
     @Override
     public int running() {
         return running.get();
+    }
+
+    /** Wakes one parked worker, unless a worker is already awake and will find the work. */
+    private void wakeWorkerIfNoneSearching() {
+        if (searching.get() > 0) {
+            return;
+        }
+        WorkerThread w;
+        synchronized (idle) {
+            w = idle.pollLast(); // the most recently parked: its caches are warmest
+            if (w == null) {
+                return;
+            }
+            searching.incrementAndGet(); // on w's behalf, before any other submitter looks
+            w.woken = true;
+        }
+        LockSupport.unpark(w);
     }
 
     /** From now on every offer is refused with {@link Refusal#DRAINING}; admitted jobs still run. */
@@ -95,69 +137,125 @@ public final class BoundedJobExecutor implements JobAdmission {
 
     /**
      * Refuses new jobs, waits up to {@code deadline} for admitted ones, then abandons the rest
-     * (reported and logged). Returns the number abandoned. Idempotent work after the first call
-     * is only the wait.
+     * (reported and logged). Stops the workers. Returns the number abandoned.
      */
     public int drain(Duration deadline) throws InterruptedException {
         refuseNewJobs();
-        pool.shutdown();
-        if (pool.awaitTermination(deadline.toNanos(), TimeUnit.NANOSECONDS)) {
-            stopTimer();
-            return 0;
-        }
-        // Past the deadline. Order matters: mark the deadline first, so a worker that takes a job
-        // from now on abandons it itself; then empty the queue; then abandon what workers hold;
-        // only then interrupt everything, so no abandoned job is reported as an ordinary failure.
-        deadlinePassed = true;
-        List<Runnable> neverStarted = new ArrayList<>();
-        pool.getQueue().drainTo(neverStarted);
-        int abandoned = 0;
-        for (Runnable r : neverStarted) {
-            abandoned += ((JobTask) r).abandon("never started") ? 1 : 0;
-        }
-        List<WorkerThread> snapshot;
-        synchronized (workers) {
-            snapshot = new ArrayList<>(workers);
-        }
-        for (WorkerThread w : snapshot) {
-            JobTask current = w.current;
-            if (current != null && current.abandon("still running")) {
-                abandoned++;
+        long end = System.nanoTime() + deadline.toNanos();
+        synchronized (drainSignal) {
+            long left;
+            while (queued.get() + running.get() > 0 && (left = end - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(drainSignal, left);
             }
         }
-        pool.shutdownNow();
-        stopTimer();
+        int abandoned = 0;
+        if (queued.get() + running.get() > 0) {
+            // Past the deadline. Order matters: mark it first, so a worker that takes a job from
+            // now on abandons it itself; then empty the queue; then abandon what workers hold.
+            deadlinePassed = true;
+            JobTask t;
+            while ((t = queue.poll()) != null) {
+                queued.decrementAndGet();
+                abandoned += t.abandon("never started") ? 1 : 0;
+            }
+            for (WorkerThread w : workers) {
+                JobTask current = w.current;
+                if (current != null && current.abandon("still running")) {
+                    abandoned++;
+                }
+            }
+        }
+        terminate();
         return abandoned;
     }
 
-    /** Waits for the workers to exit after {@link #drain}; interrupted jobs that ignore interrupts are left behind. */
-    public boolean awaitWorkersExit(Duration timeout) throws InterruptedException {
-        return pool.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private void stopTimer() {
+    private void terminate() {
+        terminating = true;
+        synchronized (idle) {
+            for (WorkerThread w : idle) {
+                w.woken = true;
+                LockSupport.unpark(w);
+            }
+            idle.clear();
+        }
         if (timer != null) {
             timer.shutdownNow();
         }
     }
 
-    /** A worker remembers the job it runs, so the drain deadline can name it. */
-    private static final class WorkerThread extends Thread {
-        volatile JobTask current;
+    /** Waits for the workers to exit after {@link #drain}; a job ignoring its interrupt keeps its worker. */
+    public boolean awaitWorkersExit(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        for (WorkerThread w : workers) {
+            long left = end - System.nanoTime();
+            if (left > 0) {
+                TimeUnit.NANOSECONDS.timedJoin(w, left);
+            }
+            if (w.isAlive()) {
+                return false;
+            }
+        }
+        return true;
+    }
 
-        WorkerThread(Runnable r, String name) {
-            super(r, name);
-            setDaemon(false);
+    /** A worker: takes jobs while there are any, parks when there are none. */
+    private final class WorkerThread extends Thread {
+        /** The job it runs, so the drain deadline can name it. */
+        volatile JobTask current;
+        /** Set (under the idle lock) by whoever unparks it on purpose; park may also return spuriously. */
+        volatile boolean woken;
+
+        WorkerThread(String name) {
+            super(name);
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                JobTask task = queue.poll();
+                if (task != null) {
+                    running.incrementAndGet(); // before queued drops, so the drain never sees 0 + 0 early
+                    queued.decrementAndGet();
+                    if (searching.decrementAndGet() == 0 && !queue.isEmpty()) {
+                        wakeWorkerIfNoneSearching(); // more work than awake workers: pass it on
+                    }
+                    task.run(this);
+                    running.decrementAndGet();
+                    if (draining) {
+                        synchronized (drainSignal) {
+                            drainSignal.notifyAll();
+                        }
+                    }
+                    searching.incrementAndGet();
+                    continue;
+                }
+                if (terminating) {
+                    searching.decrementAndGet();
+                    return;
+                }
+                synchronized (idle) {
+                    woken = false;
+                    idle.addLast(this);
+                }
+                searching.decrementAndGet();
+                // A job queued after our poll but while we still counted as searching woke nobody.
+                if (!queue.isEmpty() || terminating) {
+                    wakeWorkerIfNoneSearching(); // may well wake ourselves
+                }
+                while (!woken) {
+                    LockSupport.park(BoundedJobExecutor.this);
+                }
+            }
         }
     }
 
     /**
-     * One admitted job. Its state moves once from NEW/RUNNING to an end state; whoever moves it
-     * (the worker on return, the timer at the timeout, the drain at the deadline) reports the
-     * outcome, so the ticket hears exactly one. Interrupts are sent under the same lock as the
-     * worker's own end-of-job, so an interrupt can never leak into the worker's next job.
+     * One admitted job. Its state moves once from NEW/RUNNING to OVER; whoever moves it (the
+     * worker on return, the timer at the timeout, the drain at the deadline) reports the outcome,
+     * so the ticket hears exactly one. Interrupts are sent under the same lock as the worker's own
+     * end-of-job, so an interrupt can never leak into the worker's next job.
      */
-    private final class JobTask implements Runnable {
+    private final class JobTask {
         private static final int NEW = 0;
         private static final int RUNNING = 1;
         private static final int OVER = 2;
@@ -165,7 +263,6 @@ public final class BoundedJobExecutor implements JobAdmission {
         final Service service;
         final String qual;
         final JobTicket ticket;
-        boolean rejected;
         private int state = NEW;
         private Thread runner;
         private long startNanos;
@@ -176,9 +273,7 @@ public final class BoundedJobExecutor implements JobAdmission {
             this.ticket = ticket;
         }
 
-        @Override
-        public void run() {
-            WorkerThread self = (WorkerThread) Thread.currentThread();
+        void run(WorkerThread self) {
             // Publish the job before checking the deadline; the drain sets the deadline before it
             // reads what workers hold. With both volatile, at least one side sees the other, so a
             // job taken at the deadline is abandoned (once: abandon() is idempotent), never lost.
@@ -197,8 +292,7 @@ public final class BoundedJobExecutor implements JobAdmission {
                 runner = self;
                 startNanos = System.nanoTime();
             }
-            running.incrementAndGet();
-            java.util.concurrent.ScheduledFuture<?> timeout = timer == null ? null
+            ScheduledFuture<?> timeout = timer == null ? null
                     : timer.schedule(this::timeOut, jobTimeoutNanos, TimeUnit.NANOSECONDS);
             JobOutcome outcome;
             try {
@@ -213,7 +307,6 @@ public final class BoundedJobExecutor implements JobAdmission {
                 if (timeout != null) {
                     timeout.cancel(false);
                 }
-                running.decrementAndGet();
                 self.current = null;
             }
             boolean report;

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  *   idle        IdleStateHandler           per channel  reports a connection idle for --idle-timeout
  *   framer      LineBasedFrameDecoder      per channel  bytes → one line, at most --max-line
  *   decoder     RequestDecoder             shared       line → Request | Quit | BadRequest
- *   ack-encoder AckEncoder                 shared       Ack → its byte (outbound)
+ *   ack-encoder AckEncoder                 per channel  Ack → its byte; acks between flushes go out as one buffer
  *   dispatch    DispatchHandler            per channel  request → job; acks back in order
  *   exceptions  ExceptionHandler           shared       what nobody handled closes the connection
  * </pre>
@@ -76,7 +76,7 @@ public final class DispatchServerInitializer extends ChannelInitializer<SocketCh
         }
         p.addLast(FRAMER, RequestDecoder.newLineFramer(config.maxLineBytes()));
         p.addLast(DECODER, RequestDecoder.INSTANCE);
-        p.addLast(ACK_ENCODER, AckEncoder.INSTANCE);
+        p.addLast(ACK_ENCODER, new AckEncoder());
         p.addLast(DISPATCH, dispatcher.newHandler());
         p.addLast(EXCEPTIONS, ExceptionHandler.INSTANCE);
     }

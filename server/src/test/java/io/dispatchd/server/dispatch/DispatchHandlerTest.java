@@ -30,7 +30,7 @@ class DispatchHandlerTest {
         metrics = new DispatchMetrics(ServiceRegistry.of(LetterService.builtIns()));
         Dispatcher dispatcher = new Dispatcher(metrics, admission, mode, maxInFlight);
         channel = new EmbeddedChannel(RequestDecoder.newLineFramer(64), RequestDecoder.INSTANCE,
-                AckEncoder.INSTANCE, dispatcher.newHandler());
+                new AckEncoder(), dispatcher.newHandler());
     }
 
     @AfterEach
