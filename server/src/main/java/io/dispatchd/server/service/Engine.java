@@ -4,13 +4,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The seed's engine: for a job {@code (qual, letter)} it emits the tokens {@code qual + letter + i}
  * with {@code i} zero-padded to at least three digits, {@code 88A000 88A001 … 88A499}, pausing
  * between two tokens. Tokens go to the logger {@value #LOGGER_NAME} at INFO; when that logger is
  * off, no token is even built.
+ *
+ * <p>With a pause, the pauses are kept by one {@link EngineClock} for all running jobs rather than
+ * by parking each job's thread per token; without one, the tokens are emitted on the worker at once.
  */
 public final class Engine {
 
@@ -19,28 +22,32 @@ public final class Engine {
     private static final Logger TOKENS = LoggerFactory.getLogger(LOGGER_NAME);
 
     private final int iterations;
-    private final long pauseNanos;
+    private final Consumer<String> tokens;
+    private final EngineClock clock;
 
     public Engine(int iterations, Duration pause) {
+        this(iterations, pause, TOKENS.isInfoEnabled() ? TOKENS::info : null);
+    }
+
+    /** An engine whose tokens go to {@code tokens} ({@code null}: nowhere, and none is built). */
+    Engine(int iterations, Duration pause, Consumer<String> tokens) {
         if (iterations < 0) {
             throw new IllegalArgumentException("iterations must be >= 0");
         }
         this.iterations = iterations;
-        this.pauseNanos = pause.toNanos();
+        this.tokens = tokens;
+        this.clock = pause.isZero() || iterations <= 1 ? null : new EngineClock(pause.toNanos(), tokens);
     }
 
     /** Emits the job's tokens; returns early with {@link InterruptedException} when interrupted. */
     public void run(String qual, char letter) throws InterruptedException {
-        boolean emit = TOKENS.isInfoEnabled();
-        StringBuilder token = emit ? new StringBuilder(qual.length() + 8) : null;
+        if (clock != null) {
+            clock.run(qual, letter, iterations);
+            return;
+        }
         for (int i = 0; i < iterations; i++) {
-            if (emit) {
-                token.setLength(0);
-                appendToken(token, qual, letter, i);
-                TOKENS.info(token.toString());
-            }
-            if (i + 1 < iterations) {
-                pause();
+            if (tokens != null) {
+                tokens.accept(token(qual, letter, i));
             }
         }
         if (Thread.interrupted()) {
@@ -50,36 +57,13 @@ public final class Engine {
 
     /** The token for iteration {@code i}: {@code 88A007}. */
     public static String token(String qual, char letter, int i) {
-        return appendToken(new StringBuilder(), qual, letter, i).toString();
-    }
-
-    private static StringBuilder appendToken(StringBuilder sb, String qual, char letter, int i) {
-        sb.append(qual).append(letter);
+        StringBuilder sb = new StringBuilder(qual.length() + 8).append(qual).append(letter);
         if (i < 100) {
             sb.append('0');
         }
         if (i < 10) {
             sb.append('0');
         }
-        return sb.append(i);
-    }
-
-    /** Parks for the pause, resuming after early wake-ups, and gives up on interrupt. */
-    private void pause() throws InterruptedException {
-        if (pauseNanos <= 0) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException("job interrupted");
-            }
-            return;
-        }
-        long deadline = System.nanoTime() + pauseNanos;
-        long left = pauseNanos;
-        do {
-            LockSupport.parkNanos(this, left);
-            if (Thread.interrupted()) {
-                throw new InterruptedException("job interrupted");
-            }
-            left = deadline - System.nanoTime();
-        } while (left > 0);
+        return sb.append(i).toString();
     }
 }

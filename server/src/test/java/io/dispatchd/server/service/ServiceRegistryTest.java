@@ -2,7 +2,6 @@ package io.dispatchd.server.service;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,12 +54,4 @@ class ServiceRegistryTest {
         assertThat(Engine.token("x", 'D', 1234)).isEqualTo("xD1234");
     }
 
-    @Test
-    void engineGivesUpWhenInterrupted() {
-        Engine engine = new Engine(1_000_000, Duration.ofMillis(1));
-        Thread.currentThread().interrupt();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.run("q", 'A'))
-                .isInstanceOf(InterruptedException.class);
-        assertThat(Thread.interrupted()).isFalse();
-    }
 }

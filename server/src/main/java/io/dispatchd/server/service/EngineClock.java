@@ -1,0 +1,152 @@
+package io.dispatchd.server.service;
+
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Keeps the pauses of every running engine with one thread.
+ *
+ * <p>The seed pauses 100 µs between tokens on each job's own thread. With 64 jobs running that is
+ * 640 000 timed wake-ups a second — on two cores, most of the machine, and the event loops starve.
+ * Here a job's worker hands its run to this clock and parks once until the run is over; the clock
+ * wakes once per pause, emits the next token of every run that is due, and wakes a worker only
+ * when its run ends. Wake-ups no longer grow with the number of running jobs, while a job still
+ * holds its worker for its whole duration, so {@code --workers} still bounds how many run at once.
+ *
+ * <p>Pauses are at least the configured pause: ticks are never closer than that. A tick may come
+ * late when the machine is busy, which only slows jobs; it never blocks a worker or an event loop.
+ */
+final class EngineClock {
+
+    /** One job's engine run: which token is next and when it is due. */
+    static final class Run {
+        final String qual;
+        final char letter;
+        final int iterations;
+        final Thread worker;
+        int next;
+        volatile boolean done;
+        volatile boolean cancelled;
+
+        Run(String qual, char letter, int iterations, Thread worker) {
+            this.qual = qual;
+            this.letter = letter;
+            this.iterations = iterations;
+            this.worker = worker;
+        }
+    }
+
+    /** Longest stretch spun rather than parked: a short spin per tick costs far less than a late tick. */
+    private static final long MAX_SPIN_NANOS = 30_000;
+
+    private final long pauseNanos;
+    /** How much later than asked a timed park returns here; measured, on the clock thread only. */
+    private long oversleepNanos;
+    private final Consumer<String> tokens;
+    private final ConcurrentLinkedQueue<Run> arrivals = new ConcurrentLinkedQueue<>();
+    /** Runs in progress; touched by the clock thread only. */
+    private final ArrayList<Run> active = new ArrayList<>();
+    private final Thread thread;
+    /** The clock is parked with nothing to do and must be woken for a new run. */
+    private volatile boolean idle;
+
+    /**
+     * @param tokens where tokens go, or {@code null} when nobody wants them (then none is built)
+     */
+    EngineClock(long pauseNanos, Consumer<String> tokens) {
+        this.pauseNanos = pauseNanos;
+        this.tokens = tokens;
+        this.thread = new Thread(this::tick, "dispatchd-engine-clock");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Runs the engine for one job on the clock; blocks the calling worker until the last token. */
+    void run(String qual, char letter, int iterations) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("job interrupted");
+        }
+        Run run = new Run(qual, letter, iterations, Thread.currentThread());
+        arrivals.add(run);
+        if (idle) {
+            LockSupport.unpark(thread);
+        }
+        while (!run.done) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                run.cancelled = true; // the clock drops it at its next pass
+                throw new InterruptedException("job interrupted");
+            }
+        }
+    }
+
+    /**
+     * One cadence for all runs: each tick emits the next token of every active run, and the next
+     * tick comes no sooner than one pause after this one, so every run's tokens are at least a
+     * pause apart and the clock wakes once per tick however many jobs are running. A new run joins
+     * at the next tick.
+     */
+    private void tick() {
+        while (true) {
+            Run arrived;
+            while ((arrived = arrivals.poll()) != null) {
+                active.add(arrived);
+            }
+            if (active.isEmpty()) {
+                idle = true;
+                if (arrivals.isEmpty()) {
+                    LockSupport.park(this);
+                }
+                idle = false;
+                continue;
+            }
+            long tick = System.nanoTime();
+            int kept = 0;
+            for (int i = 0; i < active.size(); i++) {
+                Run run = active.get(i);
+                if (run.cancelled) {
+                    continue;
+                }
+                if (tokens != null) {
+                    tokens.accept(Engine.token(run.qual, run.letter, run.next));
+                }
+                if (++run.next == run.iterations) {
+                    run.done = true;
+                    LockSupport.unpark(run.worker);
+                    continue;
+                }
+                active.set(kept++, run);
+            }
+            active.subList(kept, active.size()).clear();
+            sleepUntil(tick + pauseNanos);
+        }
+    }
+
+    /**
+     * Sleeps until {@code deadline}, never returning before it. A timed park oversleeps by the
+     * machine's timer granularity (about 100 µs on some VMs, so a 100 µs pause would take 200), so
+     * the clock asks to wake early by the oversleep it has measured and spins the last few
+     * microseconds; when the pause is shorter than the oversleep it simply takes the timer's pace.
+     */
+    private void sleepUntil(long deadline) {
+        long wait = deadline - System.nanoTime();
+        if (wait > 0) {
+            long asked = Math.max(1, wait - oversleepNanos);
+            long before = System.nanoTime();
+            LockSupport.parkNanos(this, asked);
+            // Moving average of the oversleep, each sample capped at one pause, so one stall of
+            // the whole process cannot make the clock stop sleeping.
+            long overslept = Math.min(Math.max(0, System.nanoTime() - before - asked), pauseNanos);
+            oversleepNanos += (overslept - oversleepNanos) / 8;
+        }
+        while ((wait = deadline - System.nanoTime()) > 0) {
+            if (wait > MAX_SPIN_NANOS) {
+                LockSupport.parkNanos(this, wait);
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+    }
+}

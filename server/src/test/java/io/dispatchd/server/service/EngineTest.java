@@ -1,0 +1,94 @@
+package io.dispatchd.server.service;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+@Timeout(30)
+class EngineTest {
+
+    private final List<String> tokens = Collections.synchronizedList(new ArrayList<>());
+
+    @Test
+    void emitsTheSeedTokensInOrderWithAtLeastThePauseBetweenThem() throws Exception {
+        Engine engine = new Engine(5, Duration.ofMillis(20), tokens::add);
+        long start = System.nanoTime();
+        engine.run("88", 'A');
+        long took = System.nanoTime() - start;
+        assertThat(tokens).containsExactly("88A000", "88A001", "88A002", "88A003", "88A004");
+        assertThat(took).as("four pauses of 20 ms").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(80));
+    }
+
+    @Test
+    void withoutAPauseTheWorkerEmitsEverythingAtOnce() throws Exception {
+        new Engine(3, Duration.ZERO, tokens::add).run("x", 'D');
+        assertThat(tokens).containsExactly("xD000", "xD001", "xD002");
+    }
+
+    @Test
+    void manyConcurrentRunsEachGetAllTheirTokensInterleaved() throws Exception {
+        Engine engine = new Engine(50, Duration.ofNanos(100_000), tokens::add);
+        List<CompletableFuture<Void>> runs = new ArrayList<>();
+        for (int j = 0; j < 200; j++) {
+            String qual = "q" + j;
+            runs.add(CompletableFuture.runAsync(() -> {
+                try {
+                    engine.run(qual, 'B');
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, r -> new Thread(r).start()));
+        }
+        CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+        assertThat(tokens).hasSize(200 * 50);
+        for (int j = 0; j < 200; j++) {
+            String qual = "q" + j;
+            String prefix = qual + "B";
+            List<String> own = tokens.stream().filter(t -> t.startsWith(prefix) && t.length() == prefix.length() + 3).toList();
+            assertThat(own).as("job %s in order", qual).containsExactlyElementsOf(
+                    java.util.stream.IntStream.range(0, 50).mapToObj(i -> Engine.token(qual, 'B', i)).toList());
+        }
+    }
+
+    @Test
+    void interruptingTheWorkerEndsTheRunAndItsTokensStop() throws Exception {
+        Engine engine = new Engine(1_000_000, Duration.ofMillis(1), tokens::add);
+        CompletableFuture<Thread> worker = new CompletableFuture<>();
+        CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+            worker.complete(Thread.currentThread());
+            try {
+                engine.run("slow", 'C');
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("interrupted", e);
+            }
+        }, r -> new Thread(r).start());
+        await().atMost(5, TimeUnit.SECONDS).until(() -> tokens.size() >= 3);
+        worker.get().interrupt();
+        assertThatThrownBy(() -> run.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("interrupted");
+        int after = tokens.size();
+        Engine other = new Engine(3, Duration.ofMillis(1), tokens::add);
+        other.run("next", 'C');
+        assertThat(tokens.subList(after, tokens.size())).as("the cancelled run emits nothing more")
+                .allMatch(t -> t.startsWith("next"));
+    }
+
+    @Test
+    void anInterruptedWorkerGivesUpAtOnce() {
+        Engine engine = new Engine(1_000_000, Duration.ofMillis(1), null);
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(() -> engine.run("q", 'A')).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).isFalse();
+    }
+}
