@@ -10,7 +10,9 @@
 # usage: bench/profile.sh [-o DIR] [-c CONNS] [-P DEPTH] [-d SEC] [-W SEC] [-j] [-p] [-s]
 #                         [-- extra server flags]
 #   defaults: -c 50 -P 16 -d 10 -W 8, server flags --engine-iterations 0
-# env: JAVA (default java), JAVA_OPTS, SERVER_JAR, LINELOAD, PORT (default 17410)
+# env: JAVA (default java), JAVA_OPTS, SERVER_JAR, LINELOAD, PORT (default 17410),
+#      ENGINE_LEVEL (default OFF: engine tokens silenced; INFO prints them to the server's stdout,
+#      which goes to /dev/null)
 # Binds 127.0.0.1 only; stops the server it started, also on Ctrl-C.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,12 +40,12 @@ cleanup() { [ -n "$SP" ] && kill -TERM "$SP" 2>/dev/null && wait "$SP" 2>/dev/nu
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-JOPTS=(-Ddispatchd.engine.level=OFF)
+JOPTS=(-Ddispatchd.engine.level=${ENGINE_LEVEL:-OFF})
 [ "$PERF" = 1 ] && JOPTS+=(-XX:+PreserveFramePointer)
 [ "$JFR" = 1 ] && JOPTS+=("-XX:StartFlightRecording=delay=${W}s,duration=${D}s,filename=$OUT/server.jfr,settings=profile")
 # shellcheck disable=SC2086
 "$JAVA" ${JAVA_OPTS:-} "${JOPTS[@]}" -jar "$SERVER_JAR" --bind 127.0.0.1 --port "$PORT" --admin-port off \
-  "${SERVER_ARGS[@]}" > "$OUT/server.log" 2>&1 &
+  "${SERVER_ARGS[@]}" > /dev/null 2> "$OUT/server.log" &
 SP=$!
 for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
 
@@ -61,7 +63,7 @@ ticks() {
 }
 
 echo "# $(date -u +%FT%TZ) $(uptime)" | tee "$OUT/summary.txt"
-echo "# server: ${SERVER_ARGS[*]}  load: -c $C -P $P -d $D (warm-up $W s)" | tee -a "$OUT/summary.txt"
+echo "# server ($("$JAVA" -version 2>&1 | head -1), engine tokens ${ENGINE_LEVEL:-OFF}): ${SERVER_ARGS[*]}  load: -c $C -P $P -d $D (warm-up $W s)" | tee -a "$OUT/summary.txt"
 "$LINELOAD" -p "$PORT" -c "$C" -P "$P" -d "$W" -m 'a 88\n' -r bytes:1 -e + -q > "$OUT/warmup.txt" 2>&1
 snap > "$OUT/cs0.txt"; ticks > "$OUT/ticks0.txt"
 if [ "$PERF" = 1 ]; then
