@@ -72,22 +72,30 @@ case $GEN in
   *) echo "peers: unknown generator $GEN" >&2; exit 2 ;;
 esac
 
-# ---- the generator switch: one function per generator, same output ------------------------
-# load PORT CONNS PIPELINE RATE MSG REPLY EXPECT LOG -> prints "rps errors p99_us"
+# ---- the generator switch: one branch per generator, same results ---------------------------
+# load PORT CONNS PIPELINE RATE MSG REPLY EXPECT LOG -> sets R (req/s), E (errors), L (p99 us).
+# The generator runs in the background and the script waits for it, so Ctrl-C is handled at once.
 load() {
   local port=$1 c=$2 p=$3 rate=$4 msg=$5 reply=$6 expect=$7 log=$8 cap=$((DUR + WARM + 30))
   if [ "$GEN" = lineload ]; then
     timeout "$cap" "$LINELOAD" -p "$port" -c "$c" -P "$p" -d "$DUR" -W "$WARM" ${rate:+-R "$rate"} \
-      -m "$msg" -r "$reply" -e "$expect" > "$log" 2>&1
-    awk '/^RESULT/{for(i=2;i<=NF;i++){split($i,kv,"="); v[kv[1]]=kv[2]} print v["rps"], v["errors"], v["p99_us"]}' "$log"
+      -m "$msg" -r "$reply" -e "$expect" > "$log" 2>&1 &
   else
     timeout "$cap" "$JAVA" -jar "$CLIENT_JAR" bench --host 127.0.0.1 --port "$port" -c "$c" -P "$p" \
       -d "${DUR}s" --warmup "${WARM}s" ${rate:+--rate "$rate"} --raw "$msg" --reply "$reply" \
-      --expect "$expect" --csv -q > "$log" 2>&1
-    # CSV: header row, then one row; errors = unexpected replies + unanswered requests
-    awk -F, '/^label,/{for(i=1;i<=NF;i++) h[$i]=i; next}
-             h["throughput"]{printf "%.0f %d %.1f\n", $h["throughput"], $h["unexpected"]+$h["unanswered"], $h["p99_ms"]*1000; exit}' "$log"
+      --expect "$expect" --csv -q > "$log" 2>&1 &
   fi
+  LPID=$!
+  wait "$LPID"
+  LPID=
+  if [ "$GEN" = lineload ]; then
+    read -r R E L < <(awk '/^RESULT/{for(i=2;i<=NF;i++){split($i,kv,"="); v[kv[1]]=kv[2]} print v["rps"], v["errors"], v["p99_us"]}' "$log")
+  else
+    # CSV: a header row, then one row; errors = unexpected replies + unanswered requests
+    read -r R E L < <(awk -F, '/^label,/{for(i=1;i<=NF;i++) h[$i]=i; next}
+      h["throughput"]{printf "%.0f %d %.1f\n", $h["throughput"], $h["unexpected"]+$h["unanswered"], $h["p99_ms"]*1000; exit}' "$log")
+  fi
+  R=${R:-0}; E=${E:-NA}; L=${L:-NA}
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -141,12 +149,13 @@ for peer in dispatchd $PEERS; do
   peer_def "$peer" || { echo "# $peer: not installed, skipped"; continue; }
   start_server "$peer" "$PORT" "${CMD[@]}" || continue
   # JIT warm-up for the JVM servers, unrecorded
-  [ "$JVM" = 1 ] && load "$PORT" 50 16 "" "$MSG" "$REPLY" "$EXPECT" "$OUTDIR/$peer.prewarm.log" > /dev/null
+  [ "$JVM" = 1 ] && load "$PORT" 50 16 "" "$MSG" "$REPLY" "$EXPECT" "$OUTDIR/$peer.prewarm.log"
   for s in $SETTINGS; do
     set_=${s%@*}; rate=; [ "$s" != "$set_" ] && rate=${s#*@}
-    read -r r e l < <(load "$PORT" "${set_%x*}" "${set_#*x}" "$rate" "$MSG" "$REPLY" "$EXPECT" "$OUTDIR/$peer.$s.log")
-    RPS[$peer/$s]=${r:-0}; ERR[$peer/$s]=${e:-NA}; P99[$peer/$s]=${l:-NA}
-    printf "# %-18s %-12s rps=%-9s errors=%-7s p99_us=%s\n" "$peer" "$s" "${r:-0}" "${e:-NA}" "${l:-NA}"
+    R=; E=; L=
+    load "$PORT" "${set_%x*}" "${set_#*x}" "$rate" "$MSG" "$REPLY" "$EXPECT" "$OUTDIR/$peer.$s.log"
+    RPS[$peer/$s]=$R; ERR[$peer/$s]=$E; P99[$peer/$s]=$L
+    printf "# %-18s %-12s rps=%-9s errors=%-7s p99_us=%s\n" "$peer" "$s" "$R" "$E" "$L"
   done
   stop_server
 done
