@@ -9,6 +9,7 @@ import io.dispatchd.server.executor.BoundedJobExecutor;
 import io.dispatchd.server.executor.JobAdmission;
 import io.dispatchd.server.executor.JobOutcome;
 import io.dispatchd.server.executor.JobTicket;
+import io.dispatchd.server.metrics.DispatchMetrics;
 import io.dispatchd.server.service.Engine;
 import io.dispatchd.server.service.LetterService;
 import io.dispatchd.server.service.Service;
@@ -93,10 +94,10 @@ public class DispatchBenchmark {
             jobs = new InlineAdmission();
         }
         ServiceRegistry services = ServiceRegistry.of(LetterService.builtIns());
-        Dispatcher dispatcher = new Dispatcher(services, jobs, AckMode.ACCEPT, 1024);
-        dispatchOnly = new EmbeddedChannel(AckEncoder.INSTANCE, dispatcher.newHandler());
+        Dispatcher dispatcher = new Dispatcher(new DispatchMetrics(services), jobs, AckMode.ACCEPT, 1024);
+        dispatchOnly = new EmbeddedChannel(new AckEncoder(), dispatcher.newHandler());
         wholePipeline = new EmbeddedChannel(RequestDecoder.newLineFramer(1024), RequestDecoder.INSTANCE,
-                AckEncoder.INSTANCE, dispatcher.newHandler());
+                new AckEncoder(), dispatcher.newHandler());
         batch = PooledByteBufAllocator.DEFAULT.directBuffer(CodecBenchmark.LINES * 5);
         for (int i = 0; i < CodecBenchmark.LINES; i++) {
             batch.writeCharSequence("a 88\n", StandardCharsets.US_ASCII);
@@ -155,7 +156,7 @@ public class DispatchBenchmark {
         @Override
         public void offer(Service service, String qual, JobTicket ticket) {
             ticket.admitted();
-            ticket.finished(JobOutcome.OK);
+            ticket.finished(JobOutcome.OK, 0);
         }
 
         @Override
