@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -112,7 +113,9 @@ final class AckMatchingHandler extends ChannelDuplexHandler {
     }
 
     private ConnectionClosedException closeReason() {
-        if (closingByClient && failure == null) {
+        // A write still queued when the client's own close() ran fails with ClosedChannelException:
+        // that is the close, seen from the write, not a second error.
+        if (closingByClient && (failure == null || failure instanceof ClosedChannelException)) {
             return new ConnectionClosedException(
                     "connection to " + address + " closed by the client before the ack arrived", true, null);
         }
