@@ -1,5 +1,7 @@
 package io.dispatchd.server.config;
 
+import io.dispatchd.protocol.Durations;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,5 +1,7 @@
 package io.dispatchd.server.config;
 
+import io.dispatchd.protocol.Durations;
+
 import io.dispatchd.protocol.ProtocolLimits;
 
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.dispatchd.server.config;
 
+import io.dispatchd.protocol.Durations;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,4 +1,4 @@
-package io.dispatchd.server.config;
+package io.dispatchd.protocol;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -6,6 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
+ * The project's one duration syntax, shared by the server's and the client's flags (it lives
+ * here because this is the module both depend on; the wire itself carries no durations).
  * Durations as flags spell them: a whole number and a unit, {@code 250us}, {@code 5ms},
  * {@code 30s}, {@code 5m}, {@code 1h} ({@code ns} too). A bare {@code 0}, {@code off} or
  * {@code none} mean "no limit" where a flag allows it; a bare number otherwise is an error,
