@@ -11,7 +11,5 @@ public enum BadRequest implements Command {
     /** The qual holds a control character other than tab. */
     CONTROL_CHARACTER,
     /** The line is longer than the server's maximum; it was discarded up to its LF. */
-    TOO_LONG,
-    /** The key is well formed but names no service (decided by the server, not the parser). */
-    UNKNOWN_SERVICE
+    TOO_LONG
 }
