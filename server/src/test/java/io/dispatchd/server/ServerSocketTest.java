@@ -100,15 +100,10 @@ class ServerSocketTest {
         new Random(1).nextBytes(junk);
         try (TestConnection c = new TestConnection(address)) {
             c.send(junk).send("\n");
-            int lines = 1;
-            for (byte b : junk) {
-                lines += b == '\n' ? 1 : 0;
-            }
             String acks = c.read(countNonBlankLines(junk));
             assertThat(acks).matches("[+?]*");
             c.send("a still-alive\n");
-            assertThat(c.read(1)).isEqualTo("+");
-            assertThat(lines).isPositive();
+            assertThat(c.read(1)).as("no ack more or less than one per line: the next one is ours").isEqualTo("+");
         }
     }
 
@@ -122,7 +117,7 @@ class ServerSocketTest {
                 if (line.endsWith("\r")) {
                     line = line.substring(0, line.length() - 1);
                 }
-                if (!line.isBlank() || line.chars().anyMatch(ch -> ch != ' ' && ch != '\t')) {
+                if (line.chars().anyMatch(ch -> ch != ' ' && ch != '\t')) { // blank = spaces and tabs only
                     n++;
                 }
                 start = i + 1;
