@@ -87,7 +87,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         }
         PendingAck pending = new PendingAck(this, ackOnAdmission, route);
         owed.add(pending);
-        dispatcher.admission().offer(route.service(), request.qual(), pending);
+        dispatcher.admission().offer(route.service(), request.qual(), pending, ctx.executor());
         updateAutoRead();
     }
 

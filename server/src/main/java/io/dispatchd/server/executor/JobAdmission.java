@@ -2,6 +2,8 @@ package io.dispatchd.server.executor;
 
 import io.dispatchd.server.service.Service;
 
+import java.util.concurrent.Executor;
+
 /**
  * Where a request becomes a job: the one seam between the pipeline and whatever holds the work.
  * Today a bounded in-memory executor ({@link BoundedJobExecutor}); later a durable journal or a
@@ -17,6 +19,16 @@ public interface JobAdmission {
      * before {@code admitted()} has returned.
      */
     void offer(Service service, String qual, JobTicket ticket);
+
+    /**
+     * {@link #offer} from a thread that works in batches (a Netty event loop handling every ready
+     * connection in one pass): work the admission would do at once for each job, such as waking
+     * a worker, may instead be done once by a task submitted to {@code afterBatch}, which that
+     * thread runs after its current batch. The default is {@link #offer}.
+     */
+    default void offer(Service service, String qual, JobTicket ticket, Executor afterBatch) {
+        offer(service, qual, ticket);
+    }
 
     /** Jobs admitted but not yet started. */
     int queued();
