@@ -102,6 +102,34 @@ class BoundedJobExecutorTest {
     }
 
     @Test
+    void offersFromABatchScheduleAtMostOneWakeUpPerBatchAndEveryJobRuns() throws Exception {
+        executor = new BoundedJobExecutor(2, 64, Duration.ZERO, CONTEXT);
+        Service quick = new Service() {
+            public String key() {
+                return "quick";
+            }
+
+            public void execute(String qual, ServiceContext context) {
+            }
+        };
+        for (int batch = 0; batch < 3; batch++) {
+            List<Runnable> afterBatch = new ArrayList<>();
+            List<RecordingTicket> tickets = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                RecordingTicket t = new RecordingTicket();
+                tickets.add(t);
+                executor.offer(quick, "q" + i, t, afterBatch::add);
+                assertThat(t.heard).as("admitted at once, whatever the wake-up").contains("admitted");
+            }
+            assertThat(afterBatch).as("one wake-up for the whole batch, or none if a worker was awake").hasSizeLessThanOrEqualTo(1);
+            afterBatch.forEach(Runnable::run); // the end of the batch
+            for (RecordingTicket t : tickets) {
+                assertThat(t.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
+            }
+        }
+    }
+
+    @Test
     void serviceThatThrowsIsReportedFailed() throws Exception {
         executor = new BoundedJobExecutor(1, 4, Duration.ZERO, CONTEXT);
         Service boom = new Service() {
