@@ -108,6 +108,9 @@ public final class DispatchServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // a client that sends its lines and shuts down its side (nc -N, shutdownOutput)
+                // still gets every ack it is owed: see DispatchHandler's input-shutdown handling
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(new DispatchServerInitializer(config, dispatcher, connections, openChannels, metrics));
         Channel serverChannel = null;

@@ -168,6 +168,32 @@ class ServerSocketTest {
     }
 
     @Test
+    void clientThatHalfClosesAfterSendingGetsEveryOwedAckInCompleteMode() throws Exception {
+        InetSocketAddress address = start("--ack", "complete", "--engine-iterations", "3", "--engine-pause", "5ms");
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.setSoTimeout(10_000);
+            s.connect(address);
+            s.getOutputStream().write("a 1\nb 2\nzz 3\nc 4\nd 5 unfinished".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput(); // as nc -N does at the end of its input
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .as("every complete line answered, the unfinished one not, then the server closes")
+                    .isEqualTo("++?+");
+        }
+    }
+
+    @Test
+    void clientThatHalfClosesGetsItsAcksInAcceptModeToo() throws Exception {
+        InetSocketAddress address = start("--engine-iterations", "0");
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.setSoTimeout(10_000);
+            s.connect(address);
+            s.getOutputStream().write("a 1\nb 2\n".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("++");
+        }
+    }
+
+    @Test
     void connectionOverTheLimitGetsBusyAndIsClosedWhileOthersWork() throws Exception {
         InetSocketAddress address = start("--max-connections", "2", "--engine-iterations", "0");
         try (TestConnection first = new TestConnection(address);

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -33,6 +34,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Bounds: the server stops reading from the connection while it owes {@code maxInFlight} acks
  * or while the socket's outbound buffer is above its high water mark (a client that does not
  * read its acks), and resumes when both clear.
+ *
+ * <p>When the client shuts down its side of the connection (half-close), the acks still owed are
+ * written before the server closes, exactly as for {@code QUIT}.
  *
  * <p>One instance per channel; every method runs on the channel's event loop.
  */
@@ -182,6 +186,10 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            closeWhenSettled(); // the client has sent all it will: answer what is owed, then close
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (owed.isEmpty()) {
                 closeNow(); // idle and nothing owed (acks written but not yet flushed go out first);

@@ -162,6 +162,17 @@ class DispatchHandlerTest {
     }
 
     @Test
+    void inputShutdownWritesTheAcksOwedThenCloses() {
+        open(AckMode.COMPLETE, 16);
+        send("a 1\n");
+        channel.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+        assertThat(channel.isOpen()).as("an ack is still owed").isTrue();
+        admission.offers.get(0).finish(JobOutcome.OK);
+        assertThat(acks()).isEqualTo("+");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
     void closeWhenSettledWaitsForOwedAcks() {
         open(AckMode.COMPLETE, 16);
         send("a 1\n");
