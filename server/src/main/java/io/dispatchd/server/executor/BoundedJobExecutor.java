@@ -87,12 +87,10 @@ public final class BoundedJobExecutor implements JobAdmission {
         }
     }
 
+    /** Wakes a worker at once if one is needed: a batch of one job. */
     @Override
     public void offer(Service service, String qual, JobTicket ticket) {
-        if (enqueue(service, qual, ticket)) {
-            wakeWorkerIfNoneSearching();
-            ticket.admitted();
-        }
+        offer(service, qual, ticket, Runnable::run);
     }
 
     /**
@@ -105,10 +103,9 @@ public final class BoundedJobExecutor implements JobAdmission {
     public void offer(Service service, String qual, JobTicket ticket, Executor afterBatch) {
         if (enqueue(service, qual, ticket)) {
             if (searching.get() == 0) {
-                WakeAfterBatch wake = WAKE_AFTER_BATCH.get();
+                WakeAfterBatch wake = wakeAfterBatch.get();
                 if (!wake.scheduled) {
                     wake.scheduled = true;
-                    wake.executor = this;
                     afterBatch.execute(wake);
                 }
             }
@@ -116,17 +113,20 @@ public final class BoundedJobExecutor implements JobAdmission {
         }
     }
 
-    /** One per batching thread: whether a wake-up is already scheduled after its current batch. */
-    private static final ThreadLocal<WakeAfterBatch> WAKE_AFTER_BATCH = ThreadLocal.withInitial(WakeAfterBatch::new);
+    /**
+     * Per submitting thread and per executor: whether this executor's wake-up is already scheduled
+     * after that thread's current batch. (Per executor: a thread offering to two executors in one
+     * batch must schedule a wake-up for each.)
+     */
+    private final ThreadLocal<WakeAfterBatch> wakeAfterBatch = ThreadLocal.withInitial(WakeAfterBatch::new);
 
-    private static final class WakeAfterBatch implements Runnable {
+    private final class WakeAfterBatch implements Runnable {
         boolean scheduled;
-        BoundedJobExecutor executor;
 
         @Override
         public void run() {
             scheduled = false;
-            executor.wakeWorkerIfNoneSearching();
+            wakeWorkerIfNoneSearching();
         }
     }
 
@@ -216,6 +216,7 @@ public final class BoundedJobExecutor implements JobAdmission {
         terminating = true;
         synchronized (idle) {
             for (WorkerThread w : idle) {
+                searching.incrementAndGet(); // as for any wake-up: it counts itself out when it exits
                 w.woken = true;
                 LockSupport.unpark(w);
             }

@@ -130,6 +130,49 @@ class BoundedJobExecutorTest {
     }
 
     @Test
+    void oneThreadOfferingToTwoExecutorsInOneBatchWakesEach() throws Exception {
+        executor = new BoundedJobExecutor(1, 8, Duration.ZERO, CONTEXT);
+        BoundedJobExecutor other = new BoundedJobExecutor(1, 8, Duration.ZERO, CONTEXT);
+        try {
+            Service quick = new Service() {
+                public String key() {
+                    return "quick";
+                }
+
+                public void execute(String qual, ServiceContext context) {
+                }
+            };
+            // let both workers park, so each executor needs a wake-up
+            RecordingTicket warm1 = new RecordingTicket();
+            RecordingTicket warm2 = new RecordingTicket();
+            executor.offer(quick, "warm", warm1);
+            other.offer(quick, "warm", warm2);
+            warm1.outcome.get(5, TimeUnit.SECONDS);
+            warm2.outcome.get(5, TimeUnit.SECONDS);
+            awaitWorkerParked(executor);
+            awaitWorkerParked(other);
+
+            List<Runnable> afterBatch = new ArrayList<>();
+            RecordingTicket first = new RecordingTicket();
+            RecordingTicket second = new RecordingTicket();
+            executor.offer(quick, "1", first, afterBatch::add);
+            other.offer(quick, "2", second, afterBatch::add);
+            afterBatch.forEach(Runnable::run);
+            assertThat(first.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
+            assertThat(second.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
+        } finally {
+            other.drain(Duration.ZERO);
+        }
+    }
+
+    /** A worker of {@code ex} is parked (so nobody is searching, and a new job needs a wake-up). */
+    private static void awaitWorkerParked(BoundedJobExecutor ex) {
+        await().atMost(5, TimeUnit.SECONDS).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> java.util.concurrent.locks.LockSupport.getBlocker(t) == ex
+                        && t.getState() == Thread.State.WAITING));
+    }
+
+    @Test
     void serviceThatThrowsIsReportedFailed() throws Exception {
         executor = new BoundedJobExecutor(1, 4, Duration.ZERO, CONTEXT);
         Service boom = new Service() {
