@@ -35,6 +35,16 @@ public enum Ack {
         return wire;
     }
 
+    /** Its name as a label or key, lower case: {@code ok}, {@code bad_request} (metrics, CSV, JSON). */
+    public String key() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** How a person reads it: the byte, then the name, {@code + OK}, {@code ! BUSY}. */
+    public String label() {
+        return (char) wire + " " + name();
+    }
+
     /** The ack a wire byte stands for, or {@code null} if the byte is not an ack. */
     public static Ack fromWire(byte b) {
         return b >= 0 ? BY_BYTE[b] : null;

@@ -138,9 +138,7 @@ public final class DispatchServer implements AutoCloseable {
             }
             throw e;
         }
-        log.info("serving {} on {} with {} io threads, {} workers, queue {}, ack mode {}",
-                services.keys(), transport.name(), config.ioThreads(), config.workers(),
-                config.queueCapacity(), config.ackMode().name().toLowerCase(java.util.Locale.ROOT));
+        log.info("serving {} on {}", services.keys(), transport.name());
         return new DispatchServer(config, acceptGroup, ioGroup, executor, openChannels, connections,
                 serverChannel, adminChannel, metrics, shuttingDown);
     }

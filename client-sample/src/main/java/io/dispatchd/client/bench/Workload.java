@@ -58,8 +58,8 @@ public record Workload(String description, List<byte[]> requests, List<String> r
         List<String> keys = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         for (Ack ack : Ack.values()) {
-            keys.add(ack.name().toLowerCase(java.util.Locale.ROOT));
-            labels.add((char) ack.wire() + " " + ack.name());
+            keys.add(ack.key());
+            labels.add(ack.label());
         }
         keys.add("other");
         labels.add("other");

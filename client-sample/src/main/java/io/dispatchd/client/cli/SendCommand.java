@@ -202,7 +202,7 @@ final class SendCommand implements Callable<Integer> {
 
     private void print(Ack ack) {
         PrintWriter out = spec.commandLine().getOut();
-        out.println(AckNames.describe(ack));
+        out.println(ack.label());
         out.flush();
     }
 

@@ -11,7 +11,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -89,10 +89,12 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
             answer(route, Ack.BAD_REQUEST);
             return;
         }
-        PendingAck pending = new PendingAck(this, ackOnAdmission, route);
+        PendingAck pending = new PendingAck(this, route);
         owed.add(pending);
         dispatcher.admission().offer(route.service(), request.qual(), pending, ctx.executor());
-        updateAutoRead();
+        if (pending.ack == null) {
+            updateAutoRead(); // still owed; an ack known at once has been through ackReady, which checked
+        }
     }
 
     /** An ack known now: written at once if nothing is owed before it, else queued in its place. */
@@ -130,11 +132,15 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         reading = false;
+        flushIfWritten();
+        ctx.fireChannelReadComplete();
+    }
+
+    private void flushIfWritten() {
         if (unflushed) {
             unflushed = false;
             ctx.flush();
         }
-        ctx.fireChannelReadComplete();
     }
 
     /** Acks completed by workers are flushed once per burst: the flush runs after the completions already queued. */
@@ -147,10 +153,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
 
     private void flushScheduled() {
         flushQueued = false;
-        if (unflushed) {
-            unflushed = false;
-            ctx.flush();
-        }
+        flushIfWritten();
     }
 
     /**
@@ -158,6 +161,9 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
      * and for every connection when the server shuts down. Must run on the event loop.
      */
     public void closeWhenSettled() {
+        if (closing) {
+            return; // already begun (QUIT, then a half-close or the drain): ackReady closes when settled
+        }
         closing = true;
         ctx.channel().config().setAutoRead(false);
         if (owed.isEmpty()) {
@@ -199,16 +205,13 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(evt);
     }
 
-    /** Acks this connection still owes. */
-    public int owed() {
-        return owed.size();
+    /** Whether acks are written on admission (accept mode) rather than on completion. */
+    boolean ackOnAdmission() {
+        return ackOnAdmission;
     }
 
-    boolean inEventLoop() {
-        return ctx.executor().inEventLoop();
-    }
-
-    EventLoop eventLoop() {
-        return ctx.channel().eventLoop();
+    /** The event loop every method of this handler runs on. */
+    EventExecutor executor() {
+        return ctx.executor();
     }
 }

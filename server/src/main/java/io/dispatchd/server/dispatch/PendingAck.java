@@ -16,7 +16,6 @@ import java.util.concurrent.RejectedExecutionException;
 final class PendingAck implements JobTicket, Runnable {
 
     private final DispatchHandler connection;
-    private final boolean ackOnAdmission;
     /** Where the line went; its meters count the ack and the job. */
     final Route route;
     /** Written once, on the event loop, when the ack is known. */
@@ -24,22 +23,21 @@ final class PendingAck implements JobTicket, Runnable {
     /** Handed from another thread to {@link #run} on the event loop; the task queue publishes it. */
     private Ack result;
 
-    PendingAck(DispatchHandler connection, boolean ackOnAdmission, Route route) {
+    PendingAck(DispatchHandler connection, Route route) {
         this.connection = connection;
-        this.ackOnAdmission = ackOnAdmission;
         this.route = route;
     }
 
     /** An entry whose ack is already known (a bad request queued behind slower jobs). */
     static PendingAck resolved(DispatchHandler connection, Route route, Ack ack) {
-        PendingAck p = new PendingAck(connection, true, route);
+        PendingAck p = new PendingAck(connection, route);
         p.ack = ack;
         return p;
     }
 
     @Override
     public void admitted() {
-        if (ackOnAdmission) {
+        if (connection.ackOnAdmission()) {
             resolve(Ack.OK);
         }
     }
@@ -52,18 +50,18 @@ final class PendingAck implements JobTicket, Runnable {
     @Override
     public void finished(JobOutcome outcome, long runNanos) {
         route.jobFinished(outcome, runNanos);
-        if (!ackOnAdmission) {
+        if (!connection.ackOnAdmission()) {
             resolve(outcome.succeeded() ? Ack.OK : Ack.FAILED);
         }
     }
 
     private void resolve(Ack resolved) {
-        if (connection.inEventLoop()) {
+        if (connection.executor().inEventLoop()) {
             connection.ackReady(this, resolved);
         } else {
             result = resolved;
             try {
-                connection.eventLoop().execute(this);
+                connection.executor().execute(this);
             } catch (RejectedExecutionException e) {
                 // the event loop is gone: the connection was torn down and nobody is left to ack
             }

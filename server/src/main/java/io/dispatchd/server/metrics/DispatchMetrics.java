@@ -19,7 +19,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntSupplier;
 
@@ -79,7 +78,7 @@ public final class DispatchMetrics {
         for (Ack ack : Ack.values()) {
             answered[ack.ordinal()] = Counter.builder("dispatchd.requests")
                     .description("Requests answered, by service and ack")
-                    .tag("service", label).tag("ack", ack.name().toLowerCase(Locale.ROOT))
+                    .tag("service", label).tag("ack", ack.key())
                     .register(registry);
         }
         Counter ok = completed(label, "ok");
