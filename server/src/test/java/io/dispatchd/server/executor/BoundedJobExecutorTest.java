@@ -24,6 +24,16 @@ class BoundedJobExecutorTest {
 
     private static final ServiceContext CONTEXT = () -> new Engine(0, Duration.ZERO);
 
+    /** A service whose jobs do nothing and succeed. */
+    private static final Service QUICK = new Service() {
+        public String key() {
+            return "quick";
+        }
+
+        public void execute(String qual, ServiceContext context) {
+        }
+    };
+
     private BoundedJobExecutor executor;
 
     @AfterEach
@@ -104,21 +114,13 @@ class BoundedJobExecutorTest {
     @Test
     void offersFromABatchScheduleAtMostOneWakeUpPerBatchAndEveryJobRuns() throws Exception {
         executor = new BoundedJobExecutor(2, 64, Duration.ZERO, CONTEXT);
-        Service quick = new Service() {
-            public String key() {
-                return "quick";
-            }
-
-            public void execute(String qual, ServiceContext context) {
-            }
-        };
         for (int batch = 0; batch < 3; batch++) {
             List<Runnable> afterBatch = new ArrayList<>();
             List<RecordingTicket> tickets = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 RecordingTicket t = new RecordingTicket();
                 tickets.add(t);
-                executor.offer(quick, "q" + i, t, afterBatch::add);
+                executor.offer(QUICK, "q" + i, t, afterBatch::add);
                 assertThat(t.heard).as("admitted at once, whatever the wake-up").contains("admitted");
             }
             assertThat(afterBatch).as("one wake-up for the whole batch, or none if a worker was awake").hasSizeLessThanOrEqualTo(1);
@@ -134,19 +136,11 @@ class BoundedJobExecutorTest {
         executor = new BoundedJobExecutor(1, 8, Duration.ZERO, CONTEXT);
         BoundedJobExecutor other = new BoundedJobExecutor(1, 8, Duration.ZERO, CONTEXT);
         try {
-            Service quick = new Service() {
-                public String key() {
-                    return "quick";
-                }
-
-                public void execute(String qual, ServiceContext context) {
-                }
-            };
             // let both workers park, so each executor needs a wake-up
             RecordingTicket warm1 = new RecordingTicket();
             RecordingTicket warm2 = new RecordingTicket();
-            executor.offer(quick, "warm", warm1);
-            other.offer(quick, "warm", warm2);
+            executor.offer(QUICK, "warm", warm1);
+            other.offer(QUICK, "warm", warm2);
             warm1.outcome.get(5, TimeUnit.SECONDS);
             warm2.outcome.get(5, TimeUnit.SECONDS);
             awaitWorkerParked(executor);
@@ -155,8 +149,8 @@ class BoundedJobExecutorTest {
             List<Runnable> afterBatch = new ArrayList<>();
             RecordingTicket first = new RecordingTicket();
             RecordingTicket second = new RecordingTicket();
-            executor.offer(quick, "1", first, afterBatch::add);
-            other.offer(quick, "2", second, afterBatch::add);
+            executor.offer(QUICK, "1", first, afterBatch::add);
+            other.offer(QUICK, "2", second, afterBatch::add);
             afterBatch.forEach(Runnable::run);
             assertThat(first.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
             assertThat(second.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
