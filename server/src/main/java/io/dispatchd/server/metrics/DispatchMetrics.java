@@ -7,7 +7,6 @@ import io.dispatchd.server.service.ServiceRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -17,8 +16,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
 
@@ -28,7 +28,7 @@ import java.util.function.IntSupplier;
  *   dispatchd_requests_total{service,ack}               ack = ok | failed | bad_request | busy
  *   dispatchd_jobs_completed_total{service,outcome}     outcome = ok | failed (timeouts and drain cut-offs are failed)
  *   dispatchd_jobs_timed_out_total{service}
- *   dispatchd_job_duration_seconds{service}             histogram (_bucket, _count, _sum) and _max
+ *   dispatchd_job_duration_seconds{service}             histogram (_bucket, _count, _sum), see {@link JobDurationHistogram}
  *   dispatchd_jobs_queued, dispatchd_jobs_running       gauges
  *   dispatchd_connections                               gauge: open request connections
  *   dispatchd_connections_rejected_total                over --max-connections
@@ -46,6 +46,7 @@ public final class DispatchMetrics {
 
     private final PrometheusMeterRegistry registry;
     private final Map<String, Route> routes = new HashMap<>();
+    private final List<JobDurationHistogram> durations = new ArrayList<>();
     private final Route unknown;
     private final Route malformed;
     private final Counter connectionsRejected;
@@ -59,6 +60,7 @@ public final class DispatchMetrics {
         }
         this.unknown = newRoute(UNKNOWN_SERVICE, null);
         this.malformed = newRoute(MALFORMED, null);
+        registry.getPrometheusRegistry().register(JobDurationHistogram.collector(durations));
         this.connectionsRejected = Counter.builder("dispatchd.connections.rejected")
                 .description("Connections closed at once because --max-connections were open").register(registry);
         this.bytesReceived = Counter.builder("dispatchd.received").baseUnit("bytes")
@@ -86,13 +88,8 @@ public final class DispatchMetrics {
         Counter timedOut = Counter.builder("dispatchd.jobs.timed.out")
                 .description("Jobs interrupted at --job-timeout (also counted failed)")
                 .tag("service", label).register(registry);
-        Timer duration = Timer.builder("dispatchd.job.duration")
-                .description("How long jobs ran, from start on a worker to the end")
-                .tag("service", label)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(1_000))
-                .maximumExpectedValue(Duration.ofMinutes(5))
-                .register(registry);
+        JobDurationHistogram duration = new JobDurationHistogram(label);
+        durations.add(duration);
         return new Route(label, service, answered, ok, failed, timedOut, duration);
     }
 

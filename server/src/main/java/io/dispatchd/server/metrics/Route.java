@@ -4,9 +4,6 @@ import io.dispatchd.protocol.Ack;
 import io.dispatchd.server.executor.JobOutcome;
 import io.dispatchd.server.service.Service;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Timer;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * Where a line goes, with the meters that count it, all made once at startup: dispatch looks up a
@@ -24,10 +21,10 @@ public final class Route {
     private final Counter completedOk;
     private final Counter completedFailed;
     private final Counter timedOut;
-    private final Timer duration;
+    private final JobDurationHistogram duration;
 
     Route(String label, Service service, Counter[] answered, Counter completedOk, Counter completedFailed,
-          Counter timedOut, Timer duration) {
+          Counter timedOut, JobDurationHistogram duration) {
         this.label = label;
         this.service = service;
         this.answered = answered;
@@ -63,7 +60,7 @@ public final class Route {
             }
         }
         if (outcome != JobOutcome.ABANDONED) {
-            duration.record(runNanos, TimeUnit.NANOSECONDS);
+            duration.record(runNanos);
         }
     }
 }

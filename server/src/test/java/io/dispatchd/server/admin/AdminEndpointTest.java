@@ -17,9 +17,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import static io.dispatchd.server.metrics.Scrape.gauge;
+import static io.dispatchd.server.metrics.Scrape.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -58,29 +58,6 @@ class AdminEndpointTest {
     private URI uri(String path) {
         InetSocketAddress a = server.adminAddress();
         return URI.create("http://127.0.0.1:" + a.getPort() + path);
-    }
-
-    /** The value of the sample {@code name{labels…}} in a scrape, whatever order the labels come in. */
-    static double sample(String scrape, String name, String... labelPairs) {
-        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(?:\\{([^}]*)\\})? (\\S+)$", Pattern.MULTILINE);
-        Matcher m = line.matcher(scrape);
-        while (m.find()) {
-            String labels = m.group(1) == null ? "" : m.group(1);
-            boolean all = true;
-            for (int i = 0; i < labelPairs.length; i += 2) {
-                all &= labels.contains(labelPairs[i] + "=\"" + labelPairs[i + 1] + "\"");
-            }
-            if (all) {
-                return Double.parseDouble(m.group(2));
-            }
-        }
-        throw new AssertionError("no sample " + name + " with " + String.join(",", labelPairs) + " in:\n" + scrape);
-    }
-
-    static double gauge(String scrape, String name) {
-        Matcher m = Pattern.compile("^" + Pattern.quote(name) + " (\\S+)$", Pattern.MULTILINE).matcher(scrape);
-        assertThat(m.find()).as("gauge %s in scrape", name).isTrue();
-        return Double.parseDouble(m.group(1));
     }
 
     @Test
