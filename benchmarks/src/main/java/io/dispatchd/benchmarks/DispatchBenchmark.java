@@ -4,6 +4,7 @@ import io.dispatchd.protocol.Request;
 import io.dispatchd.protocol.codec.AckEncoder;
 import io.dispatchd.protocol.codec.RequestDecoder;
 import io.dispatchd.server.config.AckMode;
+import io.dispatchd.server.config.ServerConfig;
 import io.dispatchd.server.dispatch.Dispatcher;
 import io.dispatchd.server.executor.BoundedJobExecutor;
 import io.dispatchd.server.executor.JobAdmission;
@@ -94,7 +95,8 @@ public class DispatchBenchmark {
             jobs = new InlineAdmission();
         }
         ServiceRegistry services = ServiceRegistry.of(LetterService.builtIns());
-        Dispatcher dispatcher = new Dispatcher(new DispatchMetrics(services), jobs, AckMode.ACCEPT, 1024);
+        Dispatcher dispatcher = new Dispatcher(new DispatchMetrics(services), jobs, AckMode.ACCEPT, 1024,
+                ServerConfig.DEFAULT_BACKPRESSURE);
         dispatchOnly = new EmbeddedChannel(new AckEncoder(), dispatcher.newHandler());
         wholePipeline = new EmbeddedChannel(RequestDecoder.newLineFramer(1024), RequestDecoder.INSTANCE,
                 new AckEncoder(), dispatcher.newHandler());

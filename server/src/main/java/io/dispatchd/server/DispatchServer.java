@@ -94,7 +94,8 @@ public final class DispatchServer implements AutoCloseable {
         DispatchMetrics metrics = new DispatchMetrics(services);
         ConnectionLimit connections = new ConnectionLimit(config.maxConnections());
         metrics.bindGauges(executor, connections::open, config.workers(), config.queueCapacity());
-        Dispatcher dispatcher = new Dispatcher(metrics, executor, config.ackMode(), config.maxInFlight());
+        Dispatcher dispatcher = new Dispatcher(metrics, executor, config.ackMode(), config.maxInFlight(),
+                config.backpressure());
         AtomicBoolean shuttingDown = new AtomicBoolean();
 
         Transport transport = Transport.best();

@@ -56,6 +56,11 @@ public final class ServerCommand {
             description = "Jobs waiting for a worker, at most; beyond it requests get '!' (default: ${DEFAULT-VALUE}).")
     int queueCapacity;
 
+    @Option(names = "--backpressure", paramLabel = "DURATION", defaultValue = "50ms", converter = DurationConverter.class,
+            description = "While the queue is over 3/4 full, stop reading from a connection that adds to it"
+                    + " until it is half empty, for at most this long; then '!' as usual. 0 = '!' at once (default: ${DEFAULT-VALUE}).")
+    Duration backpressure;
+
     @Option(names = "--max-line", paramLabel = "BYTES", defaultValue = "" + ServerConfig.DEFAULT_MAX_LINE_BYTES,
             description = "Longest request line, LF excluded; longer lines get '?' (default: ${DEFAULT-VALUE}).")
     int maxLineBytes;
@@ -120,7 +125,7 @@ public final class ServerCommand {
 
     /** The validated configuration; throws {@link IllegalArgumentException} naming a bad value. */
     public ServerConfig toConfig() {
-        return new ServerConfig(bind, port, adminPort, ackMode, workers, queueCapacity, maxLineBytes,
+        return new ServerConfig(bind, port, adminPort, ackMode, workers, queueCapacity, backpressure, maxLineBytes,
                 maxConnections, maxInFlight, idleTimeout, jobTimeout, drainTimeout,
                 engineIterations, enginePause, ioThreads);
     }

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param ackMode           when acks are written
  * @param workers           worker threads that run jobs
  * @param queueCapacity     admitted jobs waiting for a worker, at most
+ * @param backpressure      while the queue is nearly full, how long a connection that adds to it
+ *                          goes unread before its requests are answered {@code !}; zero: never unread
  * @param maxLineBytes      longest request line, LF/CRLF excluded
  * @param maxConnections    open request connections, at most
  * @param maxInFlight       acks one connection may owe before the server stops reading from it
@@ -34,6 +36,7 @@ public record ServerConfig(
         AckMode ackMode,
         int workers,
         int queueCapacity,
+        Duration backpressure,
         int maxLineBytes,
         int maxConnections,
         int maxInFlight,
@@ -52,6 +55,12 @@ public record ServerConfig(
     /** Jobs mostly sleep between tokens, so far more workers than cores pay off. */
     public static final int DEFAULT_WORKERS = 64;
     public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
+    /**
+     * Long enough to ride out a burst or a scheduler hiccup that starves the workers for a few
+     * milliseconds (see docs/PERFORMANCE.md), short enough that a client of a queue that is stuck
+     * full hears {@code !} quickly.
+     */
+    public static final Duration DEFAULT_BACKPRESSURE = Duration.ofMillis(50);
     public static final int DEFAULT_MAX_LINE_BYTES = ProtocolLimits.DEFAULT_MAX_LINE_BYTES;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
@@ -76,6 +85,7 @@ public record ServerConfig(
         requireRange("--max-in-flight", maxInFlight, 1, 1 << 20);
         requireRange("--engine-iterations", engineIterations, 0, 100_000_000);
         requireRange("--io-threads", ioThreads, 1, 1024);
+        requireNotNegative("--backpressure", backpressure);
         requireNotNegative("--idle-timeout", idleTimeout);
         requireNotNegative("--job-timeout", jobTimeout);
         requireNotNegative("--drain-timeout", drainTimeout);
@@ -102,7 +112,8 @@ public record ServerConfig(
     public String describe() {
         return "bind=" + bind + " port=" + port + " admin-port=" + (adminEnabled() ? String.valueOf(adminPort) : "off")
                 + " ack=" + ackMode.name().toLowerCase(java.util.Locale.ROOT) + " workers=" + workers
-                + " queue-capacity=" + queueCapacity + " max-line=" + maxLineBytes
+                + " queue-capacity=" + queueCapacity + " backpressure=" + Durations.format(backpressure)
+                + " max-line=" + maxLineBytes
                 + " max-connections=" + maxConnections + " max-in-flight=" + maxInFlight
                 + " idle-timeout=" + Durations.format(idleTimeout) + " job-timeout=" + (jobTimeout.isZero() ? "none" : Durations.format(jobTimeout))
                 + " drain-timeout=" + Durations.format(drainTimeout) + " engine-iterations=" + engineIterations

@@ -19,6 +19,8 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,9 +33,11 @@ import java.util.concurrent.TimeUnit;
  * written straight through. Acks are flushed once per read batch, and completions arriving from
  * workers are flushed once per burst.
  *
- * <p>Bounds: the server stops reading from the connection while it owes {@code maxInFlight} acks
- * or while the socket's outbound buffer is above its high water mark (a client that does not
- * read its acks), and resumes when both clear.
+ * <p>Bounds: the server stops reading from the connection while it owes {@code maxInFlight} acks,
+ * while the socket's outbound buffer is above its high water mark (a client that does not read
+ * its acks), or, for at most {@code backpressure}, after it has added to a nearly full admission
+ * queue; it resumes when all three clear. The last turns a burst that outruns the workers into
+ * TCP backpressure instead of {@code !}s, while a queue stuck full still answers {@code !} soon.
  *
  * <p>When the client shuts down its side of the connection (half-close), the acks still owed are
  * written before the server closes, exactly as for {@code QUIT}.
@@ -49,15 +53,25 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
     private final boolean ackOnAdmission;
     private final ArrayDeque<PendingAck> owed = new ArrayDeque<>();
     private final Runnable flushTask = this::flushScheduled;
+    private final long backpressureNanos;
+    /** Given to the admission to call, from a worker, when its queue has room again. */
+    private final Runnable roomAgain = this::roomAgainFromAnyThread;
+    private final Runnable roomAgainOnLoop = this::roomAgain;
     private ChannelHandlerContext ctx;
     private boolean reading;
     private boolean unflushed;
     private boolean flushQueued;
     private boolean closing;
+    /** Not reading because the admission is nearly full; until room again or the backpressure time is up. */
+    private boolean waitingForRoom;
+    /** The admission holds {@code roomAgain}; never register it twice, however often this connection waits. */
+    private boolean roomCallbackHeld;
+    private ScheduledFuture<?> waitForRoomTimeout;
 
     DispatchHandler(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
         this.ackOnAdmission = dispatcher.ackMode() == AckMode.ACCEPT;
+        this.backpressureNanos = dispatcher.backpressure().toNanos();
     }
 
     @Override
@@ -92,9 +106,50 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         PendingAck pending = new PendingAck(this, route);
         owed.add(pending);
         dispatcher.admission().offer(route.service(), request.qual(), pending, ctx.executor());
-        if (pending.ack == null) {
+        if (!waitingForRoom && backpressureNanos > 0 && dispatcher.admission().nearlyFull()) {
+            waitForRoom();
+        } else if (pending.ack == null) {
             updateAutoRead(); // still owed; an ack known at once has been through ackReady, which checked
         }
+    }
+
+    /**
+     * Stops reading until the admission has room again or {@code backpressure} has passed. Lines
+     * already read are still dispatched; past the deadline reading resumes, and if the queue is
+     * full then, those requests are answered {@code !} as usual.
+     */
+    private void waitForRoom() {
+        dispatcher.routes().backpressure();
+        waitingForRoom = true;
+        updateAutoRead();
+        waitForRoomTimeout = ctx.executor().schedule(this::stopWaitingForRoom, backpressureNanos, TimeUnit.NANOSECONDS);
+        if (!roomCallbackHeld) {
+            roomCallbackHeld = true;
+            dispatcher.admission().callWhenRoom(roomAgain);
+        }
+    }
+
+    private void roomAgainFromAnyThread() {
+        try {
+            ctx.executor().execute(roomAgainOnLoop);
+        } catch (RejectedExecutionException e) {
+            // the event loop is gone, and the connection with it
+        }
+    }
+
+    private void roomAgain() {
+        roomCallbackHeld = false;
+        stopWaitingForRoom();
+    }
+
+    private void stopWaitingForRoom() {
+        if (!waitingForRoom) {
+            return;
+        }
+        waitingForRoom = false;
+        waitForRoomTimeout.cancel(false);
+        waitForRoomTimeout = null;
+        updateAutoRead();
     }
 
     /** An ack known now: written at once if nothing is owed before it, else queued in its place. */
@@ -184,7 +239,8 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void updateAutoRead() {
-        boolean wanted = !closing && owed.size() < dispatcher.maxInFlight() && ctx.channel().isWritable();
+        boolean wanted = !closing && !waitingForRoom && owed.size() < dispatcher.maxInFlight()
+                && ctx.channel().isWritable();
         if (ctx.channel().config().isAutoRead() != wanted) {
             ctx.channel().config().setAutoRead(wanted);
         }

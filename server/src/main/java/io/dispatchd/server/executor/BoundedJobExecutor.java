@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -31,6 +32,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Bounds.</b> {@code queued} counts jobs admitted and not yet taken by a worker; a submitter
  * reserves a place in it before enqueueing, so the bound is exact ({@code --queue-capacity 1}
  * means one), while the array under it is rounded up to a power of two.
+ *
+ * <p><b>Nearly full.</b> Over three quarters of the capacity queued, {@link #nearlyFull()} tells
+ * callers to hold off; those waiting in {@link #callWhenRoom} are called back by the worker that
+ * brings the queue down to half. The gap between the two keeps a busy server from flapping.
  *
  * <p><b>Timeouts.</b> A job running past {@code jobTimeout} is reported {@link JobOutcome#TIMED_OUT}
  * at that moment and its thread interrupted; the service's later return is not reported again.
@@ -60,6 +65,14 @@ public final class BoundedJobExecutor implements JobAdmission {
     private final ArrayDeque<WorkerThread> idle = new ArrayDeque<>();
     private final Object drainSignal = new Object();
 
+    /** {@link #nearlyFull()} from this many queued jobs on … */
+    private final int nearlyFullAt;
+    /** … and callers waiting for room are called back once the queue is down to this many. */
+    private final int roomAgainAt;
+    private final ConcurrentLinkedQueue<Runnable> waitingForRoom = new ConcurrentLinkedQueue<>();
+    /** Entries in {@code waitingForRoom}, or briefly more: read on every job taken, so it must be cheap. */
+    private final AtomicInteger waitingForRoomCount = new AtomicInteger();
+
     private volatile boolean draining;
     private volatile boolean deadlinePassed;
     private volatile boolean terminating;
@@ -68,6 +81,8 @@ public final class BoundedJobExecutor implements JobAdmission {
         this.context = context;
         this.jobTimeoutNanos = jobTimeout.toNanos();
         this.capacity = queueCapacity;
+        this.nearlyFullAt = queueCapacity - queueCapacity / 4;
+        this.roomAgainAt = queueCapacity / 2;
         this.queue = new MpmcArrayQueue<>(Math.max(2, queueCapacity));
         if (jobTimeoutNanos > 0) {
             this.timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -147,6 +162,30 @@ public final class BoundedJobExecutor implements JobAdmission {
     }
 
     @Override
+    public boolean nearlyFull() {
+        return queued.get() >= nearlyFullAt;
+    }
+
+    @Override
+    public void callWhenRoom(Runnable onRoom) {
+        // Registered (and counted) before queued is read, while a worker lowers queued before it
+        // reads the count: whichever comes second sees the other, so no caller waits forever.
+        waitingForRoom.add(onRoom);
+        waitingForRoomCount.incrementAndGet();
+        if (queued.get() <= roomAgainAt) {
+            callWaitersForRoom();
+        }
+    }
+
+    private void callWaitersForRoom() {
+        Runnable r;
+        while ((r = waitingForRoom.poll()) != null) {
+            waitingForRoomCount.decrementAndGet();
+            r.run();
+        }
+    }
+
+    @Override
     public int queued() {
         return queued.get();
     }
@@ -214,6 +253,7 @@ public final class BoundedJobExecutor implements JobAdmission {
 
     private void terminate() {
         terminating = true;
+        callWaitersForRoom(); // nobody waits on an executor that has stopped
         synchronized (idle) {
             for (WorkerThread w : idle) {
                 searching.incrementAndGet(); // as for any wake-up: it counts itself out when it exits
@@ -259,7 +299,9 @@ public final class BoundedJobExecutor implements JobAdmission {
                 JobTask task = queue.poll();
                 if (task != null) {
                     running.incrementAndGet(); // before queued drops, so the drain never sees 0 + 0 early
-                    queued.decrementAndGet();
+                    if (queued.decrementAndGet() <= roomAgainAt && waitingForRoomCount.get() > 0) {
+                        callWaitersForRoom();
+                    }
                     if (searching.decrementAndGet() == 0 && !queue.isEmpty()) {
                         wakeWorkerIfNoneSearching(); // more work than awake workers: pass it on
                     }

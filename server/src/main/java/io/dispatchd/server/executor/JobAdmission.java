@@ -30,6 +30,26 @@ public interface JobAdmission {
         offer(service, qual, ticket);
     }
 
+    /**
+     * Whether the admission is close to refusing jobs ({@link BoundedJobExecutor}: its queue is
+     * over three quarters full). A caller that can hold off, such as a connection that can stop
+     * reading, should, until {@link #callWhenRoom} calls it back: pushing back on the clients
+     * beats refusing them when the shortage is a burst. The default is never.
+     */
+    default boolean nearlyFull() {
+        return false;
+    }
+
+    /**
+     * Runs {@code onRoom} once, on any thread, when the admission has room again (at once, on
+     * this thread, if it has now). Room again may mean more than not {@link #nearlyFull()}:
+     * {@link BoundedJobExecutor} waits until its queue is half empty. The admission holds
+     * {@code onRoom} until then, so a caller registers one at a time.
+     */
+    default void callWhenRoom(Runnable onRoom) {
+        onRoom.run();
+    }
+
     /** Jobs admitted but not yet started. */
     int queued();
 

@@ -32,6 +32,7 @@ import java.util.function.IntSupplier;
  *   dispatchd_jobs_queued, dispatchd_jobs_running       gauges
  *   dispatchd_connections                               gauge: open request connections
  *   dispatchd_connections_rejected_total                over --max-connections
+ *   dispatchd_backpressure_total                        times a connection went unread for a nearly full queue
  *   dispatchd_received_bytes_total, dispatchd_sent_bytes_total
  *   dispatchd_workers, dispatchd_queue_capacity         the executor's configured bounds
  *   jvm_*, process_*, system_*                          Micrometer's JVM and process binders
@@ -50,6 +51,7 @@ public final class DispatchMetrics {
     private final Route unknown;
     private final Route malformed;
     private final Counter connectionsRejected;
+    private final Counter backpressure;
     private final Counter bytesReceived;
     private final Counter bytesSent;
 
@@ -63,6 +65,9 @@ public final class DispatchMetrics {
         registry.getPrometheusRegistry().register(JobDurationHistogram.collector(durations));
         this.connectionsRejected = Counter.builder("dispatchd.connections.rejected")
                 .description("Connections closed at once because --max-connections were open").register(registry);
+        this.backpressure = Counter.builder("dispatchd.backpressure")
+                .description("Times a connection stopped being read because the job queue was nearly full (--backpressure)")
+                .register(registry);
         this.bytesReceived = Counter.builder("dispatchd.received").baseUnit("bytes")
                 .description("Bytes read from request connections").register(registry);
         this.bytesSent = Counter.builder("dispatchd.sent").baseUnit("bytes")
@@ -130,6 +135,10 @@ public final class DispatchMetrics {
 
     public void connectionRejected() {
         connectionsRejected.increment();
+    }
+
+    public void backpressure() {
+        backpressure.increment();
     }
 
     public void bytesReceived(int n) {

@@ -16,11 +16,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Dispatch and ack ordering without a socket: an EmbeddedChannel and an admission the test drives. */
 class DispatchHandlerTest {
+
+    private static final Duration BACKPRESSURE = Duration.ofMillis(50);
 
     private final ScriptedAdmission admission = new ScriptedAdmission();
     private EmbeddedChannel channel;
@@ -28,7 +32,7 @@ class DispatchHandlerTest {
 
     private void open(AckMode mode, int maxInFlight) {
         metrics = new DispatchMetrics(ServiceRegistry.of(LetterService.builtIns()));
-        Dispatcher dispatcher = new Dispatcher(metrics, admission, mode, maxInFlight);
+        Dispatcher dispatcher = new Dispatcher(metrics, admission, mode, maxInFlight, BACKPRESSURE);
         channel = new EmbeddedChannel(RequestDecoder.newLineFramer(64), RequestDecoder.INSTANCE,
                 new AckEncoder(), dispatcher.newHandler());
     }
@@ -146,6 +150,64 @@ class DispatchHandlerTest {
         admission.offers.get(0).finish(JobOutcome.OK);
         assertThat(acks()).isEqualTo("+");
         assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void nearlyFullQueueStopsReadingUntilItHasRoomAgain() {
+        open(AckMode.ACCEPT, 16);
+        admission.nearlyFull = true;
+        send("a 1\nb 2\n");
+        assertThat(acks()).as("lines already read are still dispatched").isEqualTo("++");
+        assertThat(channel.config().isAutoRead()).isFalse();
+        assertThat(admission.waitingForRoom).hasSize(1);
+
+        admission.nearlyFull = false;
+        admission.roomAgain();
+        channel.runPendingTasks();
+        assertThat(channel.config().isAutoRead()).isTrue();
+        channel.advanceTimeBy(BACKPRESSURE.toNanos() * 2, TimeUnit.NANOSECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.config().isAutoRead()).as("the cancelled deadline changes nothing").isTrue();
+    }
+
+    @Test
+    void aQueueStuckNearlyFullIsReadAgainAfterTheBackpressureTimeAndNeverHoldsTwoCallbacks() {
+        open(AckMode.ACCEPT, 16);
+        channel.freezeTime(); // the channel's clock moves only when the test moves it
+        admission.nearlyFull = true;
+        send("a 1\n");
+        assertThat(channel.config().isAutoRead()).isFalse();
+
+        channel.advanceTimeBy(BACKPRESSURE.toNanos() - 1, TimeUnit.NANOSECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.config().isAutoRead()).isFalse();
+        channel.advanceTimeBy(1, TimeUnit.NANOSECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.config().isAutoRead()).as("read again: a full queue answers '!' from here").isTrue();
+
+        admission.refuseWith = Refusal.QUEUE_FULL;
+        send("a 2\n");
+        assertThat(acks()).isEqualTo("+!");
+        assertThat(channel.config().isAutoRead()).isFalse();
+        assertThat(admission.waitingForRoom).as("one callback per connection, however often it waits").hasSize(1);
+        assertThat(metrics.registry().get("dispatchd.backpressure").counter().count()).isEqualTo(2);
+
+        admission.nearlyFull = false;
+        admission.roomAgain();
+        channel.runPendingTasks();
+        assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void withoutBackpressureANearlyFullQueueChangesNothing() {
+        metrics = new DispatchMetrics(ServiceRegistry.of(LetterService.builtIns()));
+        channel = new EmbeddedChannel(RequestDecoder.newLineFramer(64), RequestDecoder.INSTANCE, new AckEncoder(),
+                new Dispatcher(metrics, admission, AckMode.ACCEPT, 16, Duration.ZERO).newHandler());
+        admission.nearlyFull = true;
+        send("a 1\n");
+        assertThat(acks()).isEqualTo("+");
+        assertThat(channel.config().isAutoRead()).isTrue();
+        assertThat(admission.waitingForRoom).isEmpty();
     }
 
     @Test

@@ -19,7 +19,9 @@ final class ScriptedAdmission implements JobAdmission {
     }
 
     final List<Offer> offers = new ArrayList<>();
+    final List<Runnable> waitingForRoom = new ArrayList<>();
     Refusal refuseWith;
+    boolean nearlyFull;
 
     @Override
     public void offer(Service service, String qual, JobTicket ticket) {
@@ -29,6 +31,23 @@ final class ScriptedAdmission implements JobAdmission {
         }
         offers.add(new Offer(service, qual, ticket));
         ticket.admitted();
+    }
+
+    @Override
+    public boolean nearlyFull() {
+        return nearlyFull;
+    }
+
+    @Override
+    public void callWhenRoom(Runnable onRoom) {
+        waitingForRoom.add(onRoom);
+    }
+
+    /** Calls back everyone waiting for room, as a worker would. */
+    void roomAgain() {
+        List<Runnable> waiting = List.copyOf(waitingForRoom);
+        waitingForRoom.clear();
+        waiting.forEach(Runnable::run);
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -109,6 +110,42 @@ class BoundedJobExecutorTest {
         assertThat(queued.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
         assertThat(gate.started).hasValue(2);
         assertThat(overflow.outcome).isNotDone();
+    }
+
+    @Test
+    void nearlyFullFromThreeQuartersAndCallsBackWaitersAtHalf() throws Exception {
+        executor = new BoundedJobExecutor(1, 8, Duration.ZERO, CONTEXT);
+        Semaphore steps = new Semaphore(0);
+        Service stepped = new Service() {
+            public String key() {
+                return "stepped";
+            }
+
+            public void execute(String qual, ServiceContext context) throws InterruptedException {
+                steps.acquire(); // each job runs until the test lets one more finish
+            }
+        };
+        AtomicInteger calledAtOnce = new AtomicInteger();
+        executor.callWhenRoom(calledAtOnce::incrementAndGet);
+        assertThat(calledAtOnce).as("room now: called at once").hasValue(1);
+
+        for (int i = 0; i < 7; i++) {
+            executor.offer(stepped, "" + i, new RecordingTicket());
+        }
+        await().until(() -> executor.running() == 1 && executor.queued() == 6);
+        assertThat(executor.nearlyFull()).as("6 of 8 queued").isTrue();
+        CountDownLatch room = new CountDownLatch(1);
+        executor.callWhenRoom(room::countDown);
+
+        steps.release();
+        await().until(() -> executor.queued() == 5);
+        assertThat(executor.nearlyFull()).isFalse();
+        assertThat(room.getCount()).as("5 queued: not yet half empty").isEqualTo(1);
+
+        steps.release();
+        assertThat(room.await(5, TimeUnit.SECONDS)).as("called back at 4 of 8").isTrue();
+        assertThat(executor.queued()).isEqualTo(4);
+        steps.release(100);
     }
 
     @Test
