@@ -149,6 +149,33 @@ class BoundedJobExecutorTest {
     }
 
     @Test
+    void everyCallerWaitingForRoomIsCalledBackWhileWorkersDrainConcurrently() throws Exception {
+        executor = new BoundedJobExecutor(2, 64, Duration.ZERO, CONTEXT);
+        int callers = 4;
+        int rounds = 300;
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int c = 0; c < callers; c++) {
+            done.add(CompletableFuture.runAsync(() -> {
+                for (int r = 0; r < rounds; r++) {
+                    while (!executor.nearlyFull()) { // fill past three quarters, as a fast client would
+                        executor.offer(QUICK, "x", new RecordingTicket());
+                    }
+                    CountDownLatch room = new CountDownLatch(1);
+                    executor.callWhenRoom(room::countDown);
+                    try {
+                        // a lost wake-up would leave this caller waiting while the queue is empty
+                        assertThat(room.await(5, TimeUnit.SECONDS)).as("called back, round %d", r).isTrue();
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            }));
+        }
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
+        await().until(() -> executor.queued() == 0);
+    }
+
+    @Test
     void offersFromABatchScheduleAtMostOneWakeUpPerBatchAndEveryJobRuns() throws Exception {
         executor = new BoundedJobExecutor(2, 64, Duration.ZERO, CONTEXT);
         for (int batch = 0; batch < 3; batch++) {
