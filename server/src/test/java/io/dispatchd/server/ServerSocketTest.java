@@ -305,27 +305,26 @@ class ServerSocketTest {
         // one worker, jobs of ~20 ms, room for 4: a client sending faster than that is slowed, not refused
         InetSocketAddress address = start("--workers", "1", "--queue-capacity", "4", "--backpressure", "30s",
                 "--engine-iterations", "2", "--engine-pause", "10ms");
-        StringBuilder acks = new StringBuilder();
-        try (TestConnection c = new TestConnection(address)) {
-            for (int i = 0; i < 12; i++) {
-                acks.append(c.send("a " + i + "\n").read(1)); // one line per read: each may be held back
-            }
-        }
-        assertThat(acks.toString()).isEqualTo("+".repeat(12));
+        assertThat(twelveLinesOneAtATime(address)).isEqualTo("+".repeat(12));
     }
 
     @Test
     void withoutBackpressureTheSameClientIsAnsweredBusy() throws Exception {
         InetSocketAddress address = start("--workers", "1", "--queue-capacity", "4", "--backpressure", "0",
                 "--engine-iterations", "2", "--engine-pause", "50ms");
+        assertThat(twelveLinesOneAtATime(address)).as("four always fit in the queue; twelve cannot in ~100 ms")
+                .startsWith("++++").contains("!");
+    }
+
+    /** Sends twelve requests, each in its own write after the previous ack: one line per read. */
+    private static String twelveLinesOneAtATime(InetSocketAddress address) throws Exception {
         StringBuilder acks = new StringBuilder();
         try (TestConnection c = new TestConnection(address)) {
             for (int i = 0; i < 12; i++) {
                 acks.append(c.send("a " + i + "\n").read(1));
             }
         }
-        assertThat(acks.toString()).as("four always fit in the queue; twelve cannot in ~100 ms")
-                .startsWith("++++").contains("!");
+        return acks.toString();
     }
 
     @Test
