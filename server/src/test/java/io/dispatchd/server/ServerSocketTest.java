@@ -301,6 +301,7 @@ class ServerSocketTest {
     }
 
     @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS) // a lost room-again call would hold each line for 30 s
     void nearlyFullQueuePushesBackOnTheClientInsteadOfAnsweringBusy() throws Exception {
         // one worker, jobs of ~20 ms, room for 4: a client sending faster than that is slowed, not refused
         InetSocketAddress address = start("--workers", "1", "--queue-capacity", "4", "--backpressure", "30s",

@@ -142,6 +142,15 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         stopWaitingForRoom();
     }
 
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (roomCallbackHeld) {
+            roomCallbackHeld = false;
+            dispatcher.admission().cancelCallWhenRoom(roomAgain); // else it stays until the queue is half empty
+        }
+        ctx.fireChannelInactive();
+    }
+
     private void stopWaitingForRoom() {
         if (!waitingForRoom) {
             return;
@@ -253,9 +262,12 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (evt instanceof IdleStateEvent) {
-            if (owed.isEmpty()) {
-                closeNow(); // idle and nothing owed (acks written but not yet flushed go out first);
-            }               // with acks owed, the timer simply fires again later
+            // Idle, nothing owed and not merely unread for backpressure (the client may have sent
+            // lines we have not read): close; acks written but not yet flushed go out first.
+            // Otherwise the timer simply fires again later.
+            if (owed.isEmpty() && !waitingForRoom) {
+                closeNow();
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);

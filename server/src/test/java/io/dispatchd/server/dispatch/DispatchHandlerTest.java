@@ -155,6 +155,7 @@ class DispatchHandlerTest {
     @Test
     void nearlyFullQueueStopsReadingUntilItHasRoomAgain() {
         open(AckMode.ACCEPT, 16);
+        channel.freezeTime(); // the channel's clock moves only when the test moves it
         admission.nearlyFull = true;
         send("a 1\nb 2\n");
         assertThat(acks()).as("lines already read are still dispatched").isEqualTo("++");
@@ -165,9 +166,46 @@ class DispatchHandlerTest {
         admission.roomAgain();
         channel.runPendingTasks();
         assertThat(channel.config().isAutoRead()).isTrue();
-        channel.advanceTimeBy(BACKPRESSURE.toNanos() * 2, TimeUnit.NANOSECONDS);
+
+        // A second wait, begun before the first one's deadline would have passed: that deadline
+        // was cancelled when room came, so it must not end the second wait early.
+        channel.advanceTimeBy(BACKPRESSURE.toNanos() / 2, TimeUnit.NANOSECONDS);
+        admission.nearlyFull = true;
+        send("a 3\n");
+        assertThat(channel.config().isAutoRead()).isFalse();
+        channel.advanceTimeBy(BACKPRESSURE.toNanos() * 3 / 4, TimeUnit.NANOSECONDS); // past the first deadline
         channel.runScheduledPendingTasks();
-        assertThat(channel.config().isAutoRead()).as("the cancelled deadline changes nothing").isTrue();
+        assertThat(channel.config().isAutoRead()).as("the cancelled first deadline changes nothing").isFalse();
+        channel.advanceTimeBy(BACKPRESSURE.toNanos() / 4, TimeUnit.NANOSECONDS); // the second one
+        channel.runScheduledPendingTasks();
+        assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void aConnectionClosedWhileWaitingForRoomLeavesNothingInTheAdmission() {
+        open(AckMode.ACCEPT, 16);
+        admission.nearlyFull = true;
+        send("a 1\n");
+        assertThat(admission.waitingForRoom).hasSize(1);
+        channel.close();
+        assertThat(admission.waitingForRoom).isEmpty();
+    }
+
+    @Test
+    void theIdleTimerDoesNotCloseAConnectionLeftUnreadForBackpressure() {
+        open(AckMode.ACCEPT, 16);
+        admission.nearlyFull = true;
+        send("a 1\n");
+        assertThat(acks()).isEqualTo("+");
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(channel.isOpen()).as("the client may have sent lines we have not read").isTrue();
+
+        admission.nearlyFull = false;
+        admission.roomAgain();
+        channel.runPendingTasks();
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
     }
 
     @Test
