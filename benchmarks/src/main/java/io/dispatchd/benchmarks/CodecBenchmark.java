@@ -1,11 +1,14 @@
 package io.dispatchd.benchmarks;
 
+import io.dispatchd.protocol.Command;
 import io.dispatchd.protocol.RequestParser;
 import io.dispatchd.protocol.codec.RequestDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,18 +23,20 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The inbound codec, per request line {@code a 88}:
  * <ul>
- *   <li>{@link #parse}: {@link RequestParser#parse} alone on a pooled direct buffer (what the
- *       decoder gets from the framer), so its allocations are the {@code Request} and its two
- *       {@code String}s;</li>
+ *   <li>{@link #parse}: {@link RequestParser#parse} alone on a pooled direct buffer holding one
+ *       line, so its allocations are the {@code Request} and its {@code qual} {@code String};</li>
  *   <li>{@link #framerOnly16}: {@link LineBasedFrameDecoder} alone on an {@link EmbeddedChannel}
  *       fed one read of 16 pipelined lines (what the bare-Netty "floor" server pays);</li>
- *   <li>{@link #framerAndDecoder16}: the server's framer plus {@link RequestDecoder} on the same
- *       16-line read.</li>
+ *   <li>{@link #framerAndParser16}: that framer with {@link RequestParser} on each framed line
+ *       behind it, as the server decoded requests before {@link RequestDecoder} did both;</li>
+ *   <li>{@link #decoder16}: the server's {@link RequestDecoder}, framing and parsing in one pass,
+ *       on the same 16-line read.</li>
  * </ul>
  * The 16-line benchmarks report per line ({@code @OperationsPerInvocation(16)}), so
  * {@code gc.alloc.rate.norm} is bytes allocated per request.
@@ -46,7 +51,8 @@ public class CodecBenchmark {
     private ByteBuf line;
     private ByteBuf batch;
     private EmbeddedChannel framerOnly;
-    private EmbeddedChannel framerAndDecoder;
+    private EmbeddedChannel framerAndParser;
+    private EmbeddedChannel decoder;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -56,14 +62,16 @@ public class CodecBenchmark {
         for (int i = 0; i < LINES; i++) {
             batch.writeCharSequence("a 88\n", StandardCharsets.US_ASCII);
         }
-        framerOnly = new EmbeddedChannel(RequestDecoder.newLineFramer(1024));
-        framerAndDecoder = new EmbeddedChannel(RequestDecoder.newLineFramer(1024), RequestDecoder.INSTANCE);
+        framerOnly = new EmbeddedChannel(new LineBasedFrameDecoder(1024, true, false));
+        framerAndParser = new EmbeddedChannel(new LineBasedFrameDecoder(1024, true, false), new ParseEachFrame());
+        decoder = new EmbeddedChannel(new RequestDecoder(1024));
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         framerOnly.finishAndReleaseAll();
-        framerAndDecoder.finishAndReleaseAll();
+        framerAndParser.finishAndReleaseAll();
+        decoder.finishAndReleaseAll();
         line.release();
         batch.release();
     }
@@ -81,8 +89,25 @@ public class CodecBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(LINES)
-    public void framerAndDecoder16(Blackhole bh) {
-        drain(framerAndDecoder, bh);
+    public void framerAndParser16(Blackhole bh) {
+        drain(framerAndParser, bh);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LINES)
+    public void decoder16(Blackhole bh) {
+        drain(decoder, bh);
+    }
+
+    /** The previous design's second handler: each framed line parsed, then released. */
+    private static final class ParseEachFrame extends MessageToMessageDecoder<ByteBuf> {
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf line, List<Object> out) {
+            Command command = RequestParser.parse(line);
+            if (command != null) {
+                out.add(command);
+            }
+        }
     }
 
     /** One read of 16 lines in, every message out; frames are released as the server's handlers would. */

@@ -98,7 +98,7 @@ public class DispatchBenchmark {
         Dispatcher dispatcher = new Dispatcher(new DispatchMetrics(services), jobs, AckMode.ACCEPT, 1024,
                 ServerConfig.DEFAULT_BACKPRESSURE);
         dispatchOnly = new EmbeddedChannel(new AckEncoder(), dispatcher.newHandler());
-        wholePipeline = new EmbeddedChannel(RequestDecoder.newLineFramer(1024), RequestDecoder.INSTANCE,
+        wholePipeline = new EmbeddedChannel(new RequestDecoder(1024),
                 new AckEncoder(), dispatcher.newHandler());
         batch = PooledByteBufAllocator.DEFAULT.directBuffer(CodecBenchmark.LINES * 5);
         for (int i = 0; i < CodecBenchmark.LINES; i++) {

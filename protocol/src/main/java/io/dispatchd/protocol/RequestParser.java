@@ -25,7 +25,7 @@ import java.nio.charset.StandardCharsets;
  * character other than tab. Whether a well-formed key names a service is the server's call.
  *
  * <p>Stateless and allocation-free until it builds the result; works on any {@link ByteBuf}
- * (heap or direct) from its reader index to its writer index and does not move them.
+ * (heap or direct), on the whole readable part or on a range of it, and does not move its indexes.
  */
 public final class RequestParser {
 
@@ -38,8 +38,17 @@ public final class RequestParser {
      * @return the command, or {@code null} for a blank line (which gets no ack)
      */
     public static Command parse(ByteBuf line) {
-        int end = line.writerIndex();
-        int i = skipBlanks(line, line.readerIndex(), end);
+        return parse(line, line.readerIndex(), line.writerIndex());
+    }
+
+    /**
+     * Parses the line held in bytes {@code [from, end)} of {@code line}, without the LF or CRLF;
+     * does not move the buffer's indexes.
+     *
+     * @return the command, or {@code null} for a blank line (which gets no ack)
+     */
+    public static Command parse(ByteBuf line, int from, int end) {
+        int i = skipBlanks(line, from, end);
         if (i == end) {
             return null;
         }

@@ -24,7 +24,7 @@ class RequestDecoderTest {
     private EmbeddedChannel channel = newChannel();
 
     private static EmbeddedChannel newChannel() {
-        return new EmbeddedChannel(RequestDecoder.newLineFramer(MAX_LINE), RequestDecoder.INSTANCE);
+        return new EmbeddedChannel(new RequestDecoder(MAX_LINE));
     }
 
     @AfterEach
@@ -93,10 +93,21 @@ class RequestDecoderTest {
     }
 
     @Test
+    void lineOfExactlyMaxLengthIsAcceptedWhenItsLfArrivesAfterItsCr() {
+        String q14 = "q".repeat(MAX_LINE - 2);
+        write("a " + q14 + "\r"); // MAX_LINE + 1 bytes held: the CR may belong to a CRLF
+        assertThat(read()).isEmpty();
+        write("\nb 1\n");
+        assertThat(read()).containsExactly(new Request("a", q14), new Request("b", "1"));
+    }
+
+    @Test
     void veryLongLineIsDiscardedInPiecesAndTheConnectionLivesOn() {
         write("a ");
         for (int i = 0; i < 100; i++) {
             write("x".repeat(1000));
+            assertThat(channel.pipeline().get(RequestDecoder.class).heldBytes())
+                    .as("bytes of an unfinished line held").isLessThanOrEqualTo(MAX_LINE + 1);
         }
         write("\nb 2\n");
         assertThat(read()).containsExactly(BadRequest.TOO_LONG, new Request("b", "2"));

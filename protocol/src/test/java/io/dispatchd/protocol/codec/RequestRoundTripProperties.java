@@ -39,7 +39,7 @@ class RequestRoundTripProperties {
     void encodedRequestsDecodeToThemselves(@ForAll("requests") List<Request> requests,
                                            @ForAll @IntRange(min = 1, max = 64) int chunk) {
         EmbeddedChannel client = new EmbeddedChannel(RequestEncoder.INSTANCE);
-        EmbeddedChannel server = new EmbeddedChannel(RequestDecoder.newLineFramer(1024), RequestDecoder.INSTANCE);
+        EmbeddedChannel server = new EmbeddedChannel(new RequestDecoder(1024));
         for (Request r : requests) {
             client.writeOutbound(r);
         }

@@ -19,8 +19,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   bytes       ByteCounter                shared       counts bytes in and out
  *   idle        IdleStateHandler           per channel  reports a connection idle for --idle-timeout
- *   framer      LineBasedFrameDecoder      per channel  bytes → one line, at most --max-line
- *   decoder     RequestDecoder             shared       line → Request | Quit | BadRequest
+ *   decoder     RequestDecoder             per channel  bytes → Request | Quit | BadRequest, a line each (at most --max-line)
  *   ack-encoder AckEncoder                 per channel  Ack → its byte; acks between flushes go out as one buffer
  *   dispatch    DispatchHandler            per channel  request → job; acks back in order
  *   exceptions  ExceptionHandler           shared       what nobody handled closes the connection
@@ -32,7 +31,6 @@ public final class DispatchServerInitializer extends ChannelInitializer<SocketCh
 
     public static final String BYTES = "bytes";
     public static final String IDLE = "idle";
-    public static final String FRAMER = "framer";
     public static final String DECODER = "decoder";
     public static final String ACK_ENCODER = "ack-encoder";
     public static final String DISPATCH = "dispatch";
@@ -74,8 +72,7 @@ public final class DispatchServerInitializer extends ChannelInitializer<SocketCh
         if (!config.idleTimeout().isZero()) {
             p.addLast(IDLE, new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
         }
-        p.addLast(FRAMER, RequestDecoder.newLineFramer(config.maxLineBytes()));
-        p.addLast(DECODER, RequestDecoder.INSTANCE);
+        p.addLast(DECODER, new RequestDecoder(config.maxLineBytes()));
         p.addLast(ACK_ENCODER, new AckEncoder());
         p.addLast(DISPATCH, dispatcher.newHandler());
         p.addLast(EXCEPTIONS, ExceptionHandler.INSTANCE);

@@ -33,7 +33,7 @@ class DispatchHandlerTest {
     private void open(AckMode mode, int maxInFlight) {
         metrics = new DispatchMetrics(ServiceRegistry.of(LetterService.builtIns()));
         Dispatcher dispatcher = new Dispatcher(metrics, admission, mode, maxInFlight, BACKPRESSURE);
-        channel = new EmbeddedChannel(RequestDecoder.newLineFramer(64), RequestDecoder.INSTANCE,
+        channel = new EmbeddedChannel(new RequestDecoder(64),
                 new AckEncoder(), dispatcher.newHandler());
     }
 
@@ -239,7 +239,7 @@ class DispatchHandlerTest {
     @Test
     void withoutBackpressureANearlyFullQueueChangesNothing() {
         metrics = new DispatchMetrics(ServiceRegistry.of(LetterService.builtIns()));
-        channel = new EmbeddedChannel(RequestDecoder.newLineFramer(64), RequestDecoder.INSTANCE, new AckEncoder(),
+        channel = new EmbeddedChannel(new RequestDecoder(64), new AckEncoder(),
                 new Dispatcher(metrics, admission, AckMode.ACCEPT, 16, Duration.ZERO).newHandler());
         admission.nearlyFull = true;
         send("a 1\n");
