@@ -9,6 +9,7 @@ import sun.misc.Signal;
 
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code java -jar dispatchd-server.jar [flags]}.
@@ -52,6 +53,8 @@ public final class Main {
             return EXIT_BAD_ARGUMENTS;
         }
 
+        // Handlers first: a supervisor may signal the moment the port accepts connections.
+        Drain drain = stopOnSignals();
         DispatchServer server;
         try {
             server = DispatchServer.start(config);
@@ -64,7 +67,7 @@ public final class Main {
             out.println("dispatchd admin on http://" + hostPort(server.adminAddress()) + "/");
         }
         out.flush();
-        stopOnSignals(server);
+        drain.serverStarted(server);
         server.awaitTermination();
         return EXIT_OK;
     }
@@ -75,21 +78,42 @@ public final class Main {
 
     /**
      * SIGTERM and SIGINT start the drain. A JVM shutdown hook would not do: the JVM would exit 143
-     * after it, and we promise 0 after a clean drain.
+     * after it, and we promise 0 after a clean drain. Installed before the server starts; a signal
+     * that arrives while it is starting drains it as soon as it has.
      */
-    private static void stopOnSignals(DispatchServer server) {
-        Logger log = LoggerFactory.getLogger(Main.class);
-        AtomicBoolean signalled = new AtomicBoolean();
+    private static Drain stopOnSignals() {
+        Drain drain = new Drain();
         for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), sig -> {
-                if (signalled.compareAndSet(false, true)) {
-                    log.info("SIG{} received: draining (send it again to exit at once)", sig.getName());
-                    server.shutdownAsync();
-                } else {
-                    log.warn("second SIG{}: exiting without finishing the drain", sig.getName());
-                    Runtime.getRuntime().halt(EXIT_STARTUP_FAILED);
+            Signal.handle(new Signal(name), drain::signalled);
+        }
+        return drain;
+    }
+
+    /** The first signal drains the server (now, or once it has started); a second exits at once. */
+    private static final class Drain {
+        private final Logger log = LoggerFactory.getLogger(Main.class);
+        private final AtomicBoolean signalled = new AtomicBoolean();
+        private final AtomicReference<DispatchServer> server = new AtomicReference<>();
+
+        void signalled(Signal sig) {
+            if (signalled.compareAndSet(false, true)) {
+                log.info("SIG{} received: draining (send it again to exit at once)", sig.getName());
+                DispatchServer s = server.get();
+                if (s != null) {
+                    s.shutdownAsync();
                 }
-            });
+            } else {
+                log.warn("second SIG{}: exiting without finishing the drain", sig.getName());
+                Runtime.getRuntime().halt(EXIT_STARTUP_FAILED);
+            }
+        }
+
+        /** Set before reading the flag, as the handler sets the flag before reading the server: one of them drains. */
+        void serverStarted(DispatchServer s) {
+            server.set(s);
+            if (signalled.get()) {
+                s.shutdownAsync(); // idempotent, should the handler have seen the server too
+            }
         }
     }
 }
