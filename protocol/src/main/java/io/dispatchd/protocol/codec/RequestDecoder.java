@@ -54,7 +54,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         int lf = in.indexOf(start + searched, in.writerIndex(), (byte) '\n');
         if (lf < 0) {
             int held = in.readableBytes();
-            if (discarding || held > maxLineBytes + 1) { // + 1: the last byte may be the CR of a CRLF
+            if (discarding || held - 1 > maxLineBytes) { // - 1: the last byte may be the CR of a CRLF
                 discarding = true;
                 in.skipBytes(held);
                 searched = 0;

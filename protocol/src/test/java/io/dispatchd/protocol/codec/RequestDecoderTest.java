@@ -102,6 +102,42 @@ class RequestDecoderTest {
     }
 
     @Test
+    void lineOneByteTooLongHeldAcrossReadsIsTooLongAndOneMoreByteIsDiscardedAtOnce() {
+        RequestDecoder decoder = channel.pipeline().get(RequestDecoder.class);
+        write("a " + "q".repeat(MAX_LINE - 1)); // MAX_LINE + 1 bytes, no CR: judged when its LF comes
+        assertThat(decoder.heldBytes()).isEqualTo(MAX_LINE + 1);
+        write("\nb 1\n");
+        assertThat(read()).containsExactly(BadRequest.TOO_LONG, new Request("b", "1"));
+
+        write("a " + "q".repeat(MAX_LINE - 1));
+        write("x"); // MAX_LINE + 2: known too long, dropped as it comes
+        assertThat(decoder.heldBytes()).isZero();
+        write("\nb 2\n");
+        assertThat(read()).containsExactly(BadRequest.TOO_LONG, new Request("b", "2"));
+    }
+
+    @Test
+    void crAtTheLimitThatIsNotPartOfACrLfMakesTheLineTooLong() {
+        write("a " + "q".repeat(MAX_LINE - 2) + "\r");
+        write("x");
+        write("\nb 1\n");
+        assertThat(read()).containsExactly(BadRequest.TOO_LONG, new Request("b", "1"));
+    }
+
+    @Test
+    void crLfAloneIsBlankAndALoneCrIsAMalformedLine() {
+        write("\r\n\r\r\nb 1\n");
+        assertThat(read()).containsExactly(BadRequest.BAD_KEY, new Request("b", "1"));
+    }
+
+    @Test
+    void halfCloseDecodesTheCompleteLinesAndDropsTheUnfinishedOne() {
+        write("a 1\nb 2");
+        channel.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+        assertThat(read()).containsExactly(new Request("a", "1"));
+    }
+
+    @Test
     void veryLongLineIsDiscardedInPiecesAndTheConnectionLivesOn() {
         write("a ");
         for (int i = 0; i < 100; i++) {
