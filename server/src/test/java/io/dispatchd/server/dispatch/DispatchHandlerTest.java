@@ -31,8 +31,12 @@ class DispatchHandlerTest {
     private DispatchMetrics metrics;
 
     private void open(AckMode mode, int maxInFlight) {
+        open(mode, maxInFlight, BACKPRESSURE);
+    }
+
+    private void open(AckMode mode, int maxInFlight, Duration backpressure) {
         metrics = new DispatchMetrics(ServiceRegistry.of(LetterService.builtIns()));
-        Dispatcher dispatcher = new Dispatcher(metrics, admission, mode, maxInFlight, BACKPRESSURE);
+        Dispatcher dispatcher = new Dispatcher(metrics, admission, mode, maxInFlight, backpressure);
         channel = new EmbeddedChannel(new RequestDecoder(64),
                 new AckEncoder(), dispatcher.newHandler());
     }
@@ -152,19 +156,29 @@ class DispatchHandlerTest {
         assertThat(channel.config().isAutoRead()).isTrue();
     }
 
+    /** An accept-mode connection whose admission is nearly full, on a clock that moves only when told. */
+    private void openNearlyFull() {
+        open(AckMode.ACCEPT, 16);
+        channel.freezeTime();
+        admission.nearlyFull = true;
+    }
+
+    /** The admission has room again and calls back, as a worker would; the hop to the event loop runs. */
+    private void roomAgain() {
+        admission.nearlyFull = false;
+        admission.roomAgain();
+        channel.runPendingTasks();
+    }
+
     @Test
     void nearlyFullQueueStopsReadingUntilItHasRoomAgain() {
-        open(AckMode.ACCEPT, 16);
-        channel.freezeTime(); // the channel's clock moves only when the test moves it
-        admission.nearlyFull = true;
+        openNearlyFull();
         send("a 1\nb 2\n");
         assertThat(acks()).as("lines already read are still dispatched").isEqualTo("++");
         assertThat(channel.config().isAutoRead()).isFalse();
         assertThat(admission.waitingForRoom).hasSize(1);
 
-        admission.nearlyFull = false;
-        admission.roomAgain();
-        channel.runPendingTasks();
+        roomAgain();
         assertThat(channel.config().isAutoRead()).isTrue();
 
         // A second wait, begun before the first one's deadline would have passed: that deadline
@@ -183,8 +197,7 @@ class DispatchHandlerTest {
 
     @Test
     void aConnectionClosedWhileWaitingForRoomLeavesNothingInTheAdmission() {
-        open(AckMode.ACCEPT, 16);
-        admission.nearlyFull = true;
+        openNearlyFull();
         send("a 1\n");
         assertThat(admission.waitingForRoom).hasSize(1);
         channel.close();
@@ -193,16 +206,13 @@ class DispatchHandlerTest {
 
     @Test
     void theIdleTimerDoesNotCloseAConnectionLeftUnreadForBackpressure() {
-        open(AckMode.ACCEPT, 16);
-        admission.nearlyFull = true;
+        openNearlyFull();
         send("a 1\n");
         assertThat(acks()).isEqualTo("+");
         channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
         assertThat(channel.isOpen()).as("the client may have sent lines we have not read").isTrue();
 
-        admission.nearlyFull = false;
-        admission.roomAgain();
-        channel.runPendingTasks();
+        roomAgain();
         channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
         channel.runPendingTasks();
         assertThat(channel.isOpen()).isFalse();
@@ -210,9 +220,7 @@ class DispatchHandlerTest {
 
     @Test
     void aQueueStuckNearlyFullIsReadAgainAfterTheBackpressureTimeAndNeverHoldsTwoCallbacks() {
-        open(AckMode.ACCEPT, 16);
-        channel.freezeTime(); // the channel's clock moves only when the test moves it
-        admission.nearlyFull = true;
+        openNearlyFull();
         send("a 1\n");
         assertThat(channel.config().isAutoRead()).isFalse();
 
@@ -230,17 +238,13 @@ class DispatchHandlerTest {
         assertThat(admission.waitingForRoom).as("one callback per connection, however often it waits").hasSize(1);
         assertThat(metrics.registry().get("dispatchd.backpressure").counter().count()).isEqualTo(2);
 
-        admission.nearlyFull = false;
-        admission.roomAgain();
-        channel.runPendingTasks();
+        roomAgain();
         assertThat(channel.config().isAutoRead()).isTrue();
     }
 
     @Test
     void withoutBackpressureANearlyFullQueueChangesNothing() {
-        metrics = new DispatchMetrics(ServiceRegistry.of(LetterService.builtIns()));
-        channel = new EmbeddedChannel(new RequestDecoder(64), new AckEncoder(),
-                new Dispatcher(metrics, admission, AckMode.ACCEPT, 16, Duration.ZERO).newHandler());
+        open(AckMode.ACCEPT, 16, Duration.ZERO);
         admission.nearlyFull = true;
         send("a 1\n");
         assertThat(acks()).isEqualTo("+");
