@@ -32,6 +32,9 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        // Handlers first, before anything slow: a supervisor may signal while the JVM is still
+        // loading classes or the moment the port accepts connections, and expects a clean exit.
+        Drain drain = stopOnSignals();
         CommandLine cli;
         ServerConfig config;
         try {
@@ -53,8 +56,6 @@ public final class Main {
             return EXIT_BAD_ARGUMENTS;
         }
 
-        // Handlers first: a supervisor may signal the moment the port accepts connections.
-        Drain drain = stopOnSignals();
         DispatchServer server;
         try {
             server = DispatchServer.start(config);
