@@ -19,7 +19,6 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -54,9 +53,9 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<PendingAck> owed = new ArrayDeque<>();
     private final Runnable flushTask = this::flushScheduled;
     private final long backpressureNanos;
-    /** Given to the admission to call, from a worker, when its queue has room again. */
-    private final Runnable roomAgain = this::roomAgainFromAnyThread;
-    private final Runnable roomAgainOnLoop = this::roomAgain;
+    /** Handed to this event loop's {@link RoomWaiters}: run on the loop when the admission has room. */
+    private final Runnable roomAgain = this::stopWaitingForRoom;
+    private RoomWaiters roomWaiters;
     private ChannelHandlerContext ctx;
     private boolean reading;
     private boolean unflushed;
@@ -64,8 +63,6 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** Not reading because the admission is nearly full; until room again or the backpressure time is up. */
     private boolean waitingForRoom;
-    /** The admission holds {@code roomAgain}; never register it twice, however often this connection waits. */
-    private boolean roomCallbackHeld;
     private ScheduledFuture<?> waitForRoomTimeout;
 
     DispatchHandler(Dispatcher dispatcher) {
@@ -123,30 +120,20 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         waitingForRoom = true;
         updateAutoRead();
         waitForRoomTimeout = ctx.executor().schedule(this::stopWaitingForRoom, backpressureNanos, TimeUnit.NANOSECONDS);
-        if (!roomCallbackHeld) {
-            roomCallbackHeld = true;
-            dispatcher.admission().callWhenRoom(roomAgain);
-        }
+        roomWaiters().add(roomAgain);
     }
 
-    private void roomAgainFromAnyThread() {
-        try {
-            ctx.executor().execute(roomAgainOnLoop);
-        } catch (RejectedExecutionException e) {
-            // the event loop is gone, and the connection with it
+    private RoomWaiters roomWaiters() {
+        if (roomWaiters == null) {
+            roomWaiters = dispatcher.roomWaiters(ctx.executor());
         }
-    }
-
-    private void roomAgain() {
-        roomCallbackHeld = false;
-        stopWaitingForRoom();
+        return roomWaiters;
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (roomCallbackHeld) {
-            roomCallbackHeld = false;
-            dispatcher.admission().cancelCallWhenRoom(roomAgain); // else it stays until the queue is half empty
+        if (waitingForRoom) {
+            roomWaiters().remove(roomAgain); // a closed connection waits for nothing
         }
         ctx.fireChannelInactive();
     }
@@ -156,6 +143,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         waitingForRoom = false;
+        roomWaiters().remove(roomAgain);
         waitForRoomTimeout.cancel(false);
         waitForRoomTimeout = null;
         updateAutoRead();

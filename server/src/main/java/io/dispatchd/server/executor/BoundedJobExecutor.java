@@ -69,7 +69,7 @@ public final class BoundedJobExecutor implements JobAdmission {
     private final int nearlyFullAt;
     /** … and callers waiting for room are called back once the queue is down to this many. */
     private final int roomAgainAt;
-    /** At most one entry per open connection: a connection registers once and cancels when it closes. */
+    /** Callers register once at a time; the dispatch layer registers one per event loop, not per connection. */
     private final ConcurrentLinkedQueue<Runnable> waitingForRoom = new ConcurrentLinkedQueue<>();
     /** Entries in {@code waitingForRoom}, or briefly more: read on every job taken, so it must be cheap. */
     private final AtomicInteger waitingForRoomCount = new AtomicInteger();
@@ -175,13 +175,6 @@ public final class BoundedJobExecutor implements JobAdmission {
         waitingForRoomCount.incrementAndGet();
         if (queued.get() <= roomAgainAt) {
             callWaitersForRoom();
-        }
-    }
-
-    @Override
-    public void cancelCallWhenRoom(Runnable onRoom) {
-        if (waitingForRoom.remove(onRoom)) {
-            waitingForRoomCount.decrementAndGet();
         }
     }
 

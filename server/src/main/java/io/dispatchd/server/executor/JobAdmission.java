@@ -50,13 +50,6 @@ public interface JobAdmission {
         onRoom.run();
     }
 
-    /**
-     * Forgets {@code onRoom} if {@link #callWhenRoom} still holds it: a connection that closes
-     * while it waits must not stay in the admission until the queue next empties.
-     */
-    default void cancelCallWhenRoom(Runnable onRoom) {
-    }
-
     /** Jobs admitted but not yet started. */
     int queued();
 

@@ -43,11 +43,6 @@ final class ScriptedAdmission implements JobAdmission {
         waitingForRoom.add(onRoom);
     }
 
-    @Override
-    public void cancelCallWhenRoom(Runnable onRoom) {
-        waitingForRoom.remove(onRoom);
-    }
-
     /** Calls back everyone waiting for room, as a worker would. */
     void roomAgain() {
         List<Runnable> waiting = List.copyOf(waitingForRoom);
