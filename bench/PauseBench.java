@@ -37,36 +37,22 @@ public final class PauseBench {
         long warmEnd = System.nanoTime() + 2_000_000_000L;
         long end = warmEnd + (long) (seconds * 1e9);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long[] cpuAtStart = new long[2];
-        Runnable markStart = () -> {
-            cpuAtStart[0] = os.getProcessCpuTime();
-            cpuAtStart[1] = System.nanoTime();
-        };
 
+        CountDownLatch over = new CountDownLatch(jobs);
+        ScheduledExecutorService timer = null;
         if (mode.equals("timer")) {
-            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-            CountDownLatch over = new CountDownLatch(jobs);
+            timer = Executors.newSingleThreadScheduledExecutor();
             for (int j = 0; j < jobs; j++) {
                 new TimerJob(timer, tokens, pauseNanos, warmEnd, end, jobsDone, jobNanos, over).start();
             }
-            Thread.sleep(Math.max(0, (warmEnd - System.nanoTime()) / 1_000_000));
-            markStart.run();
-            Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
-            cpuAtStart[0] = os.getProcessCpuTime() - cpuAtStart[0];
-            cpuAtStart[1] = System.nanoTime() - cpuAtStart[1];
-            over.await();
-            timer.shutdownNow();
         } else {
             ThreadFactory factory = mode.equals("virtual") ? virtualFactory() : Thread::new;
-            CountDownLatch over = new CountDownLatch(jobs);
             for (int j = 0; j < jobs; j++) {
                 factory.newThread(() -> {
                     while (System.nanoTime() < end) {
                         long t0 = System.nanoTime();
-                        for (int i = 0; i < tokens; i++) {
-                            if (i + 1 < tokens) {
-                                pause(pauseNanos);
-                            }
+                        for (int i = 1; i < tokens; i++) { // a pause between two tokens
+                            pause(pauseNanos);
                         }
                         long t1 = System.nanoTime();
                         if (t1 >= warmEnd && t1 < end) {
@@ -77,21 +63,24 @@ public final class PauseBench {
                     over.countDown();
                 }).start();
             }
-            Thread.sleep(Math.max(0, (warmEnd - System.nanoTime()) / 1_000_000));
-            markStart.run();
-            Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
-            cpuAtStart[0] = os.getProcessCpuTime() - cpuAtStart[0];
-            cpuAtStart[1] = System.nanoTime() - cpuAtStart[1];
-            over.await();
+        }
+        Thread.sleep(Math.max(0, (warmEnd - System.nanoTime()) / 1_000_000));
+        long cpuAtStart = os.getProcessCpuTime();
+        long wallAtStart = System.nanoTime();
+        Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
+        long cpuNanos = os.getProcessCpuTime() - cpuAtStart;
+        long wallNanos = System.nanoTime() - wallAtStart;
+        over.await();
+        if (timer != null) {
+            timer.shutdownNow();
         }
         long done = jobsDone.get();
-        double cpuCores = cpuAtStart[0] / (double) cpuAtStart[1];
-        double cpu = cpuCores * seconds * 1e9;
+        double cpuCores = cpuNanos / (double) wallNanos;
         double wallMs = done == 0 ? 0 : jobNanos.get() / 1e6 / done;
         System.out.printf("PAUSE mode=%s jobs_in_flight=%d jdk=%s jobs_per_s=%.0f job_wall_ms=%.1f ideal_ms=%.1f"
                         + " pause_actual_us=%.1f cpu_us_per_token=%.2f cpu_cores=%.2f%n",
                 mode, jobs, Runtime.version().feature(), done / seconds, wallMs, (tokens - 1) * pauseNanos / 1e6,
-                wallMs * 1000 / Math.max(1, tokens - 1), cpu / 1e3 / Math.max(1, done * tokens), cpuCores);
+                wallMs * 1000 / Math.max(1, tokens - 1), cpuNanos / 1e3 / Math.max(1, done * tokens), cpuCores);
         System.exit(0);
     }
 
