@@ -75,18 +75,18 @@ class ServerSocketTest {
     @Test
     void tenThousandMixedPipelinedLinesGetExactlyTheExpectedAcksInAcceptMode() throws Exception {
         InetSocketAddress address = start("--engine-iterations", "0", "--queue-capacity", "20000");
-        Script script = Script.mixed(10_000, 42, false);
-        try (TestConnection c = new TestConnection(address)) {
-            c.send(script.wire.toString());
-            assertThat(c.read(script.acks.length())).isEqualTo(script.acks.toString());
-        }
+        assertEveryLineAckedAsExpected(address, Script.mixed(10_000, 42, false));
     }
 
     @Test
     void tenThousandMixedPipelinedLinesGetExactlyTheExpectedAcksInCompleteMode() throws Exception {
         InetSocketAddress address = start("--ack", "complete", "--engine-iterations", "3", "--engine-pause", "10us",
                 "--workers", "8", "--queue-capacity", "20000", "--max-in-flight", "20000");
-        Script script = Script.mixed(10_000, 7, true);
+        assertEveryLineAckedAsExpected(address, Script.mixed(10_000, 7, true));
+    }
+
+    /** Sends the whole script in one write and reads back exactly the acks it expects, in order. */
+    private static void assertEveryLineAckedAsExpected(InetSocketAddress address, Script script) throws Exception {
         try (TestConnection c = new TestConnection(address)) {
             c.send(script.wire.toString());
             assertThat(c.read(script.acks.length())).isEqualTo(script.acks.toString());

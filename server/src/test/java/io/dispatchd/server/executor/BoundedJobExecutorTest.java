@@ -89,17 +89,26 @@ class BoundedJobExecutorTest {
         }
     }
 
+    record RunningAndQueued(RecordingTicket running, RecordingTicket queued) {
+    }
+
+    /** Offers a job that starts and blocks on the gate, then one that waits behind it in the queue. */
+    private RunningAndQueued oneRunningOneQueued(GateService gate) {
+        RunningAndQueued jobs = new RunningAndQueued(new RecordingTicket(), new RecordingTicket());
+        executor.offer(gate, "running", jobs.running());
+        await().until(() -> gate.started.get() == 1);
+        executor.offer(gate, "queued", jobs.queued());
+        return jobs;
+    }
+
     @Test
     void refusesWhenEveryWorkerAndQueueSlotIsTakenAndRunsNothingRefused() throws Exception {
         executor = new BoundedJobExecutor(1, 1, Duration.ZERO, CONTEXT);
         GateService gate = new GateService();
-        RecordingTicket running = new RecordingTicket();
-        RecordingTicket queued = new RecordingTicket();
+        RunningAndQueued jobs = oneRunningOneQueued(gate);
+        RecordingTicket running = jobs.running();
+        RecordingTicket queued = jobs.queued();
         RecordingTicket overflow = new RecordingTicket();
-
-        executor.offer(gate, "1", running);
-        await().until(() -> gate.started.get() == 1);
-        executor.offer(gate, "2", queued);
         executor.offer(gate, "3", overflow);
 
         assertThat(overflow.heard).containsExactly("refused QUEUE_FULL");
@@ -308,11 +317,9 @@ class BoundedJobExecutorTest {
     void drainDeadlineAbandonsRunningAndQueuedJobsAndReportsEachOnce() throws Exception {
         executor = new BoundedJobExecutor(1, 8, Duration.ZERO, CONTEXT);
         GateService gate = new GateService();
-        RecordingTicket running = new RecordingTicket();
-        RecordingTicket queued = new RecordingTicket();
-        executor.offer(gate, "running", running);
-        await().until(() -> gate.started.get() == 1);
-        executor.offer(gate, "queued", queued);
+        RunningAndQueued jobs = oneRunningOneQueued(gate);
+        RecordingTicket running = jobs.running();
+        RecordingTicket queued = jobs.queued();
 
         assertThat(executor.drain(Duration.ofMillis(50))).isEqualTo(2);
         assertThat(running.outcome).isCompletedWithValue(JobOutcome.ABANDONED);
