@@ -1,11 +1,11 @@
 package io.dispatchd.client.cli;
 
+import io.dispatchd.client.FastServerExtension;
 import io.dispatchd.client.TestServers;
 import io.dispatchd.server.DispatchServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -28,23 +28,12 @@ class BenchCommandTest {
     private static final Pattern LATENCY = Pattern.compile(
             "(?m)^latency ms  p50 ([\\d.]+), p90 ([\\d.]+), p99 ([\\d.]+), p99\\.9 ([\\d.]+), max ([\\d.]+)$");
 
-    private static DispatchServer server;
-    private static String port;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServers.fast();
-        port = "" + server.address().getPort();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    static final FastServerExtension server = new FastServerExtension();
 
     @Test
     void aCountedRunReportsCountsThatAddUpAndOrderedPercentiles() {
-        CliRun run = CliRun.run("bench", "--port", port, "-n", "3000", "-c", "4", "-P", "8", "--mix", "a:3,zz:1");
+        CliRun run = CliRun.run("bench", "--port", server.port(), "-n", "3000", "-c", "4", "-P", "8", "--mix", "a:3,zz:1");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         long[] requests = numbers(REQUESTS, run.out());
@@ -61,7 +50,7 @@ class BenchCommandTest {
 
     @Test
     void aFixedRateRunSendsAtThatRateAndReportsJson() {
-        CliRun run = CliRun.run("bench", "--port", port, "-d", "2s", "--rate", "1000", "-c", "2", "--warmup", "500ms",
+        CliRun run = CliRun.run("bench", "--port", server.port(), "-d", "2s", "--rate", "1000", "-c", "2", "--warmup", "500ms",
                 "--json", "--label", "rate-1000", "-q");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -97,7 +86,7 @@ class BenchCommandTest {
 
     @Test
     void csvHasAHeaderAndARowOfTheSameWidth() {
-        CliRun run = CliRun.run("bench", "--port", port, "-n", "500", "-c", "1", "--csv", "-q");
+        CliRun run = CliRun.run("bench", "--port", server.port(), "-n", "500", "-c", "1", "--csv", "-q");
 
         assertThat(run.exitCode()).isZero();
         List<String> lines = run.outLines();
@@ -111,7 +100,7 @@ class BenchCommandTest {
 
     @Test
     void progressLinesGoToStderrEverySecond() {
-        CliRun run = CliRun.run("bench", "--port", port, "-d", "2s", "--rate", "200", "-c", "1");
+        CliRun run = CliRun.run("bench", "--port", server.port(), "-d", "2s", "--rate", "200", "-c", "1");
 
         assertThat(run.err().lines().filter(l -> l.contains("replies/s"))).hasSizeGreaterThanOrEqualTo(1);
         assertThat(run.out()).doesNotContain("replies/s");
@@ -121,7 +110,7 @@ class BenchCommandTest {
     void theLatencyDistributionCanBeWrittenAsHgrm(@TempDir Path dir) throws Exception {
         Path hgrm = dir.resolve("latency.hgrm");
 
-        CliRun run = CliRun.run("bench", "--port", port, "-n", "1000", "-c", "2", "-q", "--hgrm", hgrm.toString());
+        CliRun run = CliRun.run("bench", "--port", server.port(), "-n", "1000", "-c", "2", "-q", "--hgrm", hgrm.toString());
 
         assertThat(run.exitCode()).isZero();
         assertThat(Files.readString(hgrm)).contains("Value     Percentile TotalCount").contains("#[Max");

@@ -1,12 +1,12 @@
 package io.dispatchd.client.cli;
 
 import io.dispatchd.client.DispatchClient;
+import io.dispatchd.client.FastServerExtension;
 import io.dispatchd.client.TestServers;
 import io.dispatchd.server.DispatchServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Collections;
 import java.util.List;
@@ -17,23 +17,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class SendCommandTest {
 
-    private static DispatchServer server;
-    private static String port;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServers.fast();
-        port = "" + server.address().getPort();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
+    @RegisterExtension
+    static final FastServerExtension server = new FastServerExtension();
 
     @Test
     void aRequestFromArgumentsPrintsItsAckAndExitsZeroOnOk() {
-        CliRun run = CliRun.run("send", "--port", port, "a", "88");
+        CliRun run = CliRun.run("send", "--port", server.port(), "a", "88");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo("+ OK\n");
@@ -41,12 +30,12 @@ class SendCommandTest {
 
     @Test
     void quaLWordsAreJoinedWithOneSpace() {
-        assertThat(CliRun.run("send", "--port", port, "b", "12", "and", "more").out()).isEqualTo("+ OK\n");
+        assertThat(CliRun.run("send", "--port", server.port(), "b", "12", "and", "more").out()).isEqualTo("+ OK\n");
     }
 
     @Test
     void anUnknownServicePrintsQuestionMarkAndExitsFour() {
-        CliRun run = CliRun.run("send", "--port", port, "zz", "88");
+        CliRun run = CliRun.run("send", "--port", server.port(), "zz", "88");
 
         assertThat(run.exitCode()).isEqualTo(4);
         assertThat(run.out()).isEqualTo("? BAD_REQUEST\n");
@@ -81,7 +70,7 @@ class SendCommandTest {
     void manyStdinLinesArePipelinedWithinTheWindow() {
         String stdin = String.join("\n", Collections.nCopies(5_000, "a 88")) + "\n";
 
-        CliRun run = CliRun.withStdin(stdin, "send", "--port", port, "--window", "64");
+        CliRun run = CliRun.withStdin(stdin, "send", "--port", server.port(), "--window", "64");
 
         assertThat(run.outLines()).hasSize(5_000).containsOnly("+ OK");
         assertThat(run.exitCode()).isZero();
@@ -89,7 +78,7 @@ class SendCommandTest {
 
     @Test
     void aRequestTheProtocolForbidsIsAUsageErrorAndNotSent() {
-        CliRun run = CliRun.run("send", "--port", port, "a+b", "1");
+        CliRun run = CliRun.run("send", "--port", server.port(), "a+b", "1");
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).startsWith("request not sent: service key must be 1-32 characters").contains("Usage:");
