@@ -58,7 +58,7 @@ class SendCommandTest {
     void withoutARequestEachStdinLineIsSentAndItsAckPrintedInOrder() {
         String stdin = "a 88\nb 12\n\n  \nzz 1\nc\r\nd 37\nQUIT\na 99\n";
 
-        CliRun run = CliRun.withStdin(stdin, "send", "--port", port);
+        CliRun run = CliRun.withStdin(stdin, "send", "--port", server.port());
 
         // blank lines get no ack; "c" has no qual: refused locally, printed as '?'; QUIT ends the input
         assertThat(run.outLines()).containsExactly("+ OK", "+ OK", "? BAD_REQUEST", "? BAD_REQUEST", "+ OK");
