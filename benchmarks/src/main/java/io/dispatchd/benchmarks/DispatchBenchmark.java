@@ -1,5 +1,6 @@
 package io.dispatchd.benchmarks;
 
+import io.dispatchd.protocol.Durations;
 import io.dispatchd.protocol.Request;
 import io.dispatchd.protocol.codec.AckEncoder;
 import io.dispatchd.protocol.codec.RequestDecoder;
@@ -96,7 +97,7 @@ public class DispatchBenchmark {
         }
         ServiceRegistry services = ServiceRegistry.of(LetterService.builtIns());
         Dispatcher dispatcher = new Dispatcher(new DispatchMetrics(services), jobs, AckMode.ACCEPT, 1024,
-                ServerConfig.DEFAULT_BACKPRESSURE);
+                Durations.parse(ServerConfig.DEFAULT_BACKPRESSURE));
         dispatchOnly = new EmbeddedChannel(new AckEncoder(), dispatcher.newHandler());
         wholePipeline = new EmbeddedChannel(new RequestDecoder(1024),
                 new AckEncoder(), dispatcher.newHandler());

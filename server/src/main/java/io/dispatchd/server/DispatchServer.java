@@ -113,7 +113,7 @@ public final class DispatchServer implements AutoCloseable {
                 // still gets every ack it is owed: see DispatchHandler's input-shutdown handling
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new DispatchServerInitializer(config, dispatcher, connections, openChannels, metrics));
+                .childHandler(new DispatchServerInitializer(config, dispatcher, connections, openChannels));
         Channel serverChannel = null;
         Channel adminChannel = null;
         try {

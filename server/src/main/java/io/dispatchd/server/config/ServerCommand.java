@@ -1,6 +1,7 @@
 package io.dispatchd.server.config;
 
 import io.dispatchd.protocol.Durations;
+import io.dispatchd.protocol.ProtocolLimits;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,7 +57,7 @@ public final class ServerCommand {
             description = "Jobs waiting for a worker, at most; beyond it requests get '!' (default: ${DEFAULT-VALUE}).")
     int queueCapacity;
 
-    @Option(names = "--backpressure", paramLabel = "DURATION", defaultValue = "50ms", converter = DurationConverter.class,
+    @Option(names = "--backpressure", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_BACKPRESSURE, converter = DurationConverter.class,
             description = "While the queue is over 3/4 full, stop reading from a connection that adds to it"
                     + " until it is half empty, for at most this long; then '!' as usual. 0 = '!' at once (default: ${DEFAULT-VALUE}).")
     Duration backpressure;
@@ -73,15 +74,15 @@ public final class ServerCommand {
             description = "Acks one connection may owe before the server stops reading from it (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "300s", converter = DurationConverter.class,
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_IDLE_TIMEOUT, converter = DurationConverter.class,
             description = "Close a connection idle this long with no ack owed; 0 = never (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--job-timeout", paramLabel = "DURATION", defaultValue = "none", converter = DurationConverter.class,
+    @Option(names = "--job-timeout", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_JOB_TIMEOUT, converter = DurationConverter.class,
             description = "Interrupt a job running longer and count it failed; none = never (default: ${DEFAULT-VALUE}).")
     Duration jobTimeout;
 
-    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_DRAIN_TIMEOUT, converter = DurationConverter.class,
             description = "On SIGTERM/SIGINT, how long admitted jobs get to finish (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
@@ -89,7 +90,7 @@ public final class ServerCommand {
             description = "Tokens the built-in engine emits per job (default: ${DEFAULT-VALUE}).")
     int engineIterations;
 
-    @Option(names = "--engine-pause", paramLabel = "DURATION", defaultValue = "100us", converter = DurationConverter.class,
+    @Option(names = "--engine-pause", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_ENGINE_PAUSE, converter = DurationConverter.class,
             description = "Pause between two engine tokens (default: ${DEFAULT-VALUE}).")
     Duration enginePause;
 
@@ -172,7 +173,7 @@ public final class ServerCommand {
         @Override
         public String[] getVersion() {
             return new String[] {
-                "dispatchd " + current() + " (protocol v1)",
+                "dispatchd " + current() + " (protocol v" + ProtocolLimits.PROTOCOL_VERSION + ")",
                 "JVM: ${java.version} (${java.vendor} ${java.vm.name} ${java.vm.version})",
             };
         }

@@ -51,7 +51,6 @@ public record ServerConfig(
     public static final int DEFAULT_PORT = 7070;
     public static final int DEFAULT_ADMIN_PORT = 7071;
     public static final int ADMIN_OFF = -1;
-    public static final AckMode DEFAULT_ACK_MODE = AckMode.ACCEPT;
     /** Jobs mostly sleep between tokens, so far more workers than cores pay off. */
     public static final int DEFAULT_WORKERS = 64;
     public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
@@ -60,15 +59,15 @@ public record ServerConfig(
      * milliseconds (see docs/PERFORMANCE.md), short enough that a client of a queue that is stuck
      * full hears {@code !} quickly.
      */
-    public static final Duration DEFAULT_BACKPRESSURE = Duration.ofMillis(50);
+    public static final String DEFAULT_BACKPRESSURE = "50ms";
     public static final int DEFAULT_MAX_LINE_BYTES = ProtocolLimits.DEFAULT_MAX_LINE_BYTES;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
-    public static final Duration DEFAULT_JOB_TIMEOUT = Duration.ZERO;
-    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    public static final String DEFAULT_IDLE_TIMEOUT = "300s";
+    public static final String DEFAULT_JOB_TIMEOUT = "none";
+    public static final String DEFAULT_DRAIN_TIMEOUT = "30s";
     public static final int DEFAULT_ENGINE_ITERATIONS = 500;
-    public static final Duration DEFAULT_ENGINE_PAUSE = Duration.ofNanos(100_000);
+    public static final String DEFAULT_ENGINE_PAUSE = "100us";
     public static final int DEFAULT_IO_THREADS = Runtime.getRuntime().availableProcessors();
 
     public ServerConfig {

@@ -119,7 +119,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         dispatcher.routes().backpressure();
         waitingForRoom = true;
         updateAutoRead();
-        waitForRoomTimeout = ctx.executor().schedule(this::stopWaitingForRoom, backpressureNanos, TimeUnit.NANOSECONDS);
+        waitForRoomTimeout = ctx.executor().schedule(roomAgain, backpressureNanos, TimeUnit.NANOSECONDS);
         roomWaiters().add(roomAgain);
     }
 

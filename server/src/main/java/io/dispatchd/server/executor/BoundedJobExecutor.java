@@ -106,7 +106,10 @@ public final class BoundedJobExecutor implements JobAdmission {
     /** Wakes a worker at once if one is needed: a batch of one job. */
     @Override
     public void offer(Service service, String qual, JobTicket ticket) {
-        offer(service, qual, ticket, Runnable::run);
+        if (enqueue(service, qual, ticket)) {
+            wakeWorkerIfNoneSearching();
+            ticket.admitted();
+        }
     }
 
     /**

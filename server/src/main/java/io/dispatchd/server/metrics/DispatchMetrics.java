@@ -95,7 +95,7 @@ public final class DispatchMetrics {
                 .tag("service", label).register(registry);
         JobDurationHistogram duration = new JobDurationHistogram(label);
         durations.add(duration);
-        return new Route(label, service, answered, ok, failed, timedOut, duration);
+        return new Route(service, answered, ok, failed, timedOut, duration);
     }
 
     private Counter completed(String label, String outcome) {

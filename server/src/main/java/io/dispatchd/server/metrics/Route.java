@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.Counter;
  */
 public final class Route {
 
-    private final String label;
     private final Service service;
     private final Counter[] answered;
     private final Counter completedOk;
@@ -23,9 +22,8 @@ public final class Route {
     private final Counter timedOut;
     private final JobDurationHistogram duration;
 
-    Route(String label, Service service, Counter[] answered, Counter completedOk, Counter completedFailed,
+    Route(Service service, Counter[] answered, Counter completedOk, Counter completedFailed,
           Counter timedOut, JobDurationHistogram duration) {
-        this.label = label;
         this.service = service;
         this.answered = answered;
         this.completedOk = completedOk;
@@ -37,11 +35,6 @@ public final class Route {
     /** The service this route runs, or {@code null} for lines answered {@code ?}. */
     public Service service() {
         return service;
-    }
-
-    /** The {@code service} label value. */
-    public String label() {
-        return label;
     }
 
     /** Counts an ack written for a line on this route. */

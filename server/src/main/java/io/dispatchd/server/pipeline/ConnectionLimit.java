@@ -1,35 +1,28 @@
 package io.dispatchd.server.pipeline;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Semaphore;
 
-/** Counts open request connections against {@code --max-connections}. */
+/** Counts open request connections against {@code --max-connections}: a place per connection. */
 public final class ConnectionLimit {
 
     private final int max;
-    private final AtomicInteger open = new AtomicInteger();
+    private final Semaphore places;
 
     public ConnectionLimit(int max) {
         this.max = max;
+        this.places = new Semaphore(max);
     }
 
     /** Takes a place for a new connection; {@code false} if all are taken. */
     public boolean tryAcquire() {
-        while (true) {
-            int n = open.get();
-            if (n >= max) {
-                return false;
-            }
-            if (open.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return places.tryAcquire();
     }
 
     public void release() {
-        open.decrementAndGet();
+        places.release();
     }
 
     public int open() {
-        return open.get();
+        return max - places.availablePermits();
     }
 }

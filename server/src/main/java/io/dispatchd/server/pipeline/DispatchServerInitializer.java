@@ -5,7 +5,6 @@ import io.dispatchd.protocol.codec.RequestDecoder;
 import io.dispatchd.server.config.ServerConfig;
 import io.dispatchd.server.dispatch.Dispatcher;
 import io.dispatchd.server.metrics.ByteCounter;
-import io.dispatchd.server.metrics.DispatchMetrics;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -38,30 +37,28 @@ public final class DispatchServerInitializer extends ChannelInitializer<SocketCh
     public static final String OVER_LIMIT = "over-limit";
 
     private static final RateLimitedLog OVER_LIMIT_LOG = new RateLimitedLog(
-            org.slf4j.LoggerFactory.getLogger(DispatchServerInitializer.class), 10, java.util.concurrent.TimeUnit.SECONDS);
+            org.slf4j.LoggerFactory.getLogger(DispatchServerInitializer.class), 10, TimeUnit.SECONDS);
 
     private final ServerConfig config;
     private final Dispatcher dispatcher;
     private final ConnectionLimit connections;
     private final ChannelGroup openChannels;
-    private final DispatchMetrics metrics;
     private final ByteCounter byteCounter;
 
     public DispatchServerInitializer(ServerConfig config, Dispatcher dispatcher, ConnectionLimit connections,
-                                     ChannelGroup openChannels, DispatchMetrics metrics) {
+                                     ChannelGroup openChannels) {
         this.config = config;
         this.dispatcher = dispatcher;
         this.connections = connections;
         this.openChannels = openChannels;
-        this.metrics = metrics;
-        this.byteCounter = new ByteCounter(metrics);
+        this.byteCounter = new ByteCounter(dispatcher.routes());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
         if (!connections.tryAcquire()) {
-            metrics.connectionRejected();
+            dispatcher.routes().connectionRejected();
             OVER_LIMIT_LOG.warn("connection from {} refused: --max-connections are open", ch.remoteAddress());
             p.addLast(OVER_LIMIT, OverLimitHandler.INSTANCE);
             return;
