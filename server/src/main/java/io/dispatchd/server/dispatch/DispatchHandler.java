@@ -53,6 +53,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<PendingAck> owed = new ArrayDeque<>();
     private final Runnable flushTask = this::flushScheduled;
     private final long backpressureNanos;
+    private final int maxInFlight;
     /** Handed to this event loop's {@link RoomWaiters}: run on the loop when the admission has room. */
     private final Runnable roomAgain = this::stopWaitingForRoom;
     private RoomWaiters roomWaiters;
@@ -61,6 +62,8 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
     private boolean unflushed;
     private boolean flushQueued;
     private boolean closing;
+    /** Whether this handler has turned auto-read off (it starts on). */
+    private boolean readPaused;
     /** Not reading because the admission is nearly full; until room again or the backpressure time is up. */
     private boolean waitingForRoom;
     private ScheduledFuture<?> waitForRoomTimeout;
@@ -69,6 +72,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         this.dispatcher = dispatcher;
         this.ackOnAdmission = dispatcher.ackMode() == AckMode.ACCEPT;
         this.backpressureNanos = dispatcher.backpressure().toNanos();
+        this.maxInFlight = dispatcher.maxInFlight();
     }
 
     @Override
@@ -105,8 +109,8 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         dispatcher.admission().offer(route.service(), request.qual(), pending, ctx.executor());
         if (!waitingForRoom && backpressureNanos > 0 && dispatcher.admission().nearlyFull()) {
             waitForRoom();
-        } else if (pending.ack == null) {
-            updateAutoRead(); // still owed; an ack known at once has been through ackReady, which checked
+        } else if (pending.ack == null && owed.size() >= maxInFlight) {
+            updateAutoRead(); // one more owed can only stop reading, and only at the limit
         }
     }
 
@@ -169,7 +173,9 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         if (!reading) {
             queueFlush();
         }
-        updateAutoRead();
+        if (readPaused) {
+            updateAutoRead(); // fewer owed can only let reading resume
+        }
         if (closing && owed.isEmpty()) {
             closeNow();
         }
@@ -217,7 +223,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
             return; // already begun (QUIT, then a half-close or the drain): ackReady closes when settled
         }
         closing = true;
-        ctx.channel().config().setAutoRead(false);
+        updateAutoRead();
         if (owed.isEmpty()) {
             closeNow();
         }
@@ -235,10 +241,11 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /** Reads exactly while none of the reasons to stop holds; this handler alone turns reading off and on. */
     private void updateAutoRead() {
-        boolean wanted = !closing && !waitingForRoom && owed.size() < dispatcher.maxInFlight()
-                && ctx.channel().isWritable();
-        if (ctx.channel().config().isAutoRead() != wanted) {
+        boolean wanted = !closing && !waitingForRoom && owed.size() < maxInFlight && ctx.channel().isWritable();
+        if (readPaused == wanted) {
+            readPaused = !wanted;
             ctx.channel().config().setAutoRead(wanted);
         }
     }
