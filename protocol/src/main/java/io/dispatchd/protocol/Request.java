@@ -10,19 +10,64 @@ import java.util.Locale;
  * lower case, as keys are case-insensitive); {@code qual} is non-empty, has no leading or
  * trailing blank, and no control character other than tab (so it can never span lines).
  *
- * @param service the service key, lower case
- * @param qual    the argument handed to the service, as sent
+ * <p>A class, not a record, for one reason: {@link RequestParser} has already checked every
+ * byte of a line it parses, and a record's constructor would check the same things again for
+ * every request the server reads. The parser alone uses the unchecked {@link #parsed} factory.
  */
-public record Request(String service, String qual) implements Command {
+public final class Request implements Command {
 
-    public Request {
+    private final String service;
+    private final String qual;
+
+    /**
+     * @param service the service key, any case; kept in lower case
+     * @param qual    the argument handed to the service, as sent
+     * @throws IllegalArgumentException if either is not what the wire allows
+     */
+    public Request(String service, String qual) {
         if (!isValidKey(service)) {
             throw new IllegalArgumentException(
                     "service key must be 1-" + ProtocolLimits.MAX_KEY_LENGTH + " characters of [A-Za-z0-9_-]: '"
                             + service + "'");
         }
-        service = service.toLowerCase(Locale.ROOT);
         checkQual(qual);
+        this.service = service.toLowerCase(Locale.ROOT);
+        this.qual = qual;
+    }
+
+    private Request(String lowerCaseKey, String qual, Void checkedByTheParser) {
+        this.service = lowerCaseKey;
+        this.qual = qual;
+    }
+
+    /** For {@link RequestParser} only: a key and qual it has already checked, the key in lower case. */
+    static Request parsed(String lowerCaseKey, String qual) {
+        return new Request(lowerCaseKey, qual, null);
+    }
+
+    /** The service key, lower case. */
+    public String service() {
+        return service;
+    }
+
+    /** The argument handed to the service, as sent. */
+    public String qual() {
+        return qual;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Request r && service.equals(r.service) && qual.equals(r.qual);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * service.hashCode() + qual.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Request[service=" + service + ", qual=" + qual + "]";
     }
 
     /** Convenience for {@code new Request(service, qual)}. */

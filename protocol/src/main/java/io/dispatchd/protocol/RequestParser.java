@@ -72,7 +72,7 @@ public final class RequestParser {
         if (qualProblem != null) {
             return qualProblem;
         }
-        return new Request(
+        return Request.parsed(
                 KeyCache.key(line, keyStart, keyLength),
                 line.toString(qualStart, qualEnd - qualStart, StandardCharsets.UTF_8));
     }
