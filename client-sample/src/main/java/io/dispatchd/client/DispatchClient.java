@@ -110,7 +110,7 @@ public final class DispatchClient implements AutoCloseable {
         }
         try {
             if (!isOpen()) {
-                return sendAsync(request).join(); // fails with the reason the connection ended
+                throw closedReason();
             }
             if (!pending.reserve(options.requestTimeout().toNanos())) {
                 throw new RequestTimeoutException(request, options.requestTimeout());

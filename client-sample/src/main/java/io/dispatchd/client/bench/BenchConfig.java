@@ -28,10 +28,10 @@ public record BenchConfig(String host, int port, int connections, int pipeline, 
     public static final int DEFAULT_CONNECTIONS = 50;
     public static final int DEFAULT_PIPELINE = 1;
     public static final long DEFAULT_REQUESTS = 100_000;
-    public static final Duration DEFAULT_WARMUP = Duration.ZERO;
+    public static final String DEFAULT_WARMUP = "0s";
     /** One I/O thread: the bench usually shares the machine with the server it measures. */
     public static final int DEFAULT_THREADS = 1;
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    public static final String DEFAULT_TIMEOUT = "10s";
 
     public static final int MAX_CONNECTIONS = 10_000;
     public static final int MAX_PIPELINE = 100_000;

@@ -31,8 +31,4 @@ public record BenchResult(BenchConfig config, long requests, double seconds, Lis
         return seconds > 0 ? requests / seconds : 0;
     }
 
-    /** The count of one reply kind by key, 0 if the workload has no such kind. */
-    public long count(String key) {
-        return replies.stream().filter(r -> r.key().equals(key)).mapToLong(ReplyCount::count).findFirst().orElse(0);
-    }
-}
+    /** The count of one reply kind by key, 0 if the workload has no such kind. */}

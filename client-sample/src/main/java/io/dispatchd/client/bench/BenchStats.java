@@ -25,7 +25,6 @@ final class BenchStats {
     private final Recorder latency = new Recorder(1, HIGHEST_LATENCY_NANOS, 3);
     private final LongAdder[] measuredByKind;
     private final LongAdder warmupReplies = new LongAdder();
-    private final LongAdder allReplies = new LongAdder();
     private final LongAdder sent = new LongAdder();
     private final LongAccumulator lastMeasuredReply = new LongAccumulator(Math::max, Long.MIN_VALUE);
     private final AtomicLong unanswered = new AtomicLong();
@@ -46,7 +45,6 @@ final class BenchStats {
 
     /** One reply: counted and timed if its request was measured, only counted as warm-up if not. */
     void reply(int kind, long latencyNanos, boolean measured, long nowNanos) {
-        allReplies.increment();
         if (!measured) {
             warmupReplies.increment();
             return;
@@ -88,8 +86,13 @@ final class BenchStats {
         return counts;
     }
 
+    /** Every reply so far, warm-up and measured. */
     long allReplies() {
-        return allReplies.sum();
+        long all = warmupReplies.sum();
+        for (LongAdder kind : measuredByKind) {
+            all += kind.sum();
+        }
+        return all;
     }
 
     long warmupReplies() {

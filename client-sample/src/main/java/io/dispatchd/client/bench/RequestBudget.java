@@ -45,8 +45,8 @@ final class RequestBudget {
         if (dueNanos - measureStart < 0) {
             return WARMUP;
         }
-        if (bounded && dueNanos - deadline >= 0) {
-            return DONE;
+        if (bounded) {
+            return dueNanos - deadline < 0 ? MEASURED : DONE; // duration mode: no shared counter
         }
         if (remaining.get() <= 0 || remaining.getAndDecrement() <= 0) {
             return DONE;

@@ -74,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Qual length in bytes (default: ${DEFAULT-VALUE}, the seed's 88).")
     int qualSize;
 
-    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "0s", converter = DurationConverter.class,
+    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = BenchConfig.DEFAULT_WARMUP, converter = DurationConverter.class,
             description = "Send for this long before measuring (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
@@ -82,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "I/O threads (default: ${DEFAULT-VALUE}; the server usually needs the other cores).")
     int threads;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = BenchConfig.DEFAULT_TIMEOUT, converter = DurationConverter.class,
             description = "Give up after this long without a reply while requests are in flight (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 

@@ -21,9 +21,4 @@ public final class DurationConverter implements ITypeConverter<Duration> {
             throw new TypeConversionException(e.getMessage());
         }
     }
-
-    /** The inverse, for help texts and reports: the largest unit that is exact. */
-    public static String format(Duration d) {
-        return Durations.format(d);
-    }
 }
