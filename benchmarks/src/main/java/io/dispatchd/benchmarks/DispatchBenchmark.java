@@ -12,6 +12,7 @@ import io.dispatchd.server.executor.JobAdmission;
 import io.dispatchd.server.executor.JobOutcome;
 import io.dispatchd.server.executor.JobTicket;
 import io.dispatchd.server.metrics.DispatchMetrics;
+import io.dispatchd.server.pipeline.DispatchServerInitializer;
 import io.dispatchd.server.service.Engine;
 import io.dispatchd.server.service.LetterService;
 import io.dispatchd.server.service.Service;
@@ -98,9 +99,9 @@ public class DispatchBenchmark {
         ServiceRegistry services = ServiceRegistry.of(LetterService.builtIns());
         Dispatcher dispatcher = new Dispatcher(new DispatchMetrics(services), jobs, AckMode.ACCEPT, 1024,
                 Durations.parse(ServerConfig.DEFAULT_BACKPRESSURE));
-        dispatchOnly = new EmbeddedChannel(new AckEncoder(), dispatcher.newHandler());
+        dispatchOnly = new EmbeddedChannel(new AckEncoder(), DispatchServerInitializer.newFlushConsolidation(), dispatcher.newHandler());
         wholePipeline = new EmbeddedChannel(new RequestDecoder(1024),
-                new AckEncoder(), dispatcher.newHandler());
+                new AckEncoder(), DispatchServerInitializer.newFlushConsolidation(), dispatcher.newHandler());
         batch = PooledByteBufAllocator.DEFAULT.directBuffer(CodecBenchmark.LINES * 5);
         for (int i = 0; i < CodecBenchmark.LINES; i++) {
             batch.writeCharSequence("a 88\n", StandardCharsets.US_ASCII);

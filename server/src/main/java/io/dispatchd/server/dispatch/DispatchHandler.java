@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The acks owed are a FIFO of {@link PendingAck}s; an ack is written only when every earlier
  * one has been. In accept mode admission answers at once, so the FIFO stays empty and acks are
- * written straight through. Acks are flushed once per read batch, and completions arriving from
- * workers are flushed once per burst.
+ * written straight through. Each ack is written and flushed; the {@code FlushConsolidationHandler}
+ * in front of this handler turns that into one flush per read batch, and one per burst of
+ * completions arriving from workers.
  *
  * <p>Bounds: the server stops reading from the connection while it owes {@code maxInFlight} acks,
  * while the socket's outbound buffer is above its high water mark (a client that does not read
@@ -51,16 +52,12 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
     private final Dispatcher dispatcher;
     private final boolean ackOnAdmission;
     private final ArrayDeque<PendingAck> owed = new ArrayDeque<>();
-    private final Runnable flushTask = this::flushScheduled;
     private final long backpressureNanos;
     private final int maxInFlight;
     /** Handed to this event loop's {@link RoomWaiters}: run on the loop when the admission has room. */
     private final Runnable roomAgain = this::stopWaitingForRoom;
     private RoomWaiters roomWaiters;
     private ChannelHandlerContext ctx;
-    private boolean reading;
-    private boolean unflushed;
-    private boolean flushQueued;
     private boolean closing;
     /** Whether this handler has turned auto-read off (it starts on). */
     private boolean readPaused;
@@ -82,7 +79,6 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        reading = true;
         if (closing) {
             ReferenceCountUtil.release(msg); // lines after QUIT or during shutdown get no ack
         } else if (msg instanceof Request request) {
@@ -170,9 +166,6 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
             owed.poll();
             write(head.route, head.ack);
         }
-        if (!reading) {
-            queueFlush();
-        }
         if (readPaused) {
             updateAutoRead(); // fewer owed can only let reading resume
         }
@@ -183,35 +176,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
 
     private void write(Route route, Ack ack) {
         route.answered(ack);
-        ctx.write(ack, ctx.voidPromise());
-        unflushed = true;
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        reading = false;
-        flushIfWritten();
-        ctx.fireChannelReadComplete();
-    }
-
-    private void flushIfWritten() {
-        if (unflushed) {
-            unflushed = false;
-            ctx.flush();
-        }
-    }
-
-    /** Acks completed by workers are flushed once per burst: the flush runs after the completions already queued. */
-    private void queueFlush() {
-        if (unflushed && !flushQueued) {
-            flushQueued = true;
-            ctx.executor().execute(flushTask);
-        }
-    }
-
-    private void flushScheduled() {
-        flushQueued = false;
-        flushIfWritten();
+        ctx.writeAndFlush(ack, ctx.voidPromise()); // consolidated by the FlushConsolidationHandler in front
     }
 
     /**
@@ -231,7 +196,6 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
 
     /** Flushes whatever acks are written, then closes: no close path may drop an ack. */
     private void closeNow() {
-        unflushed = false;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 

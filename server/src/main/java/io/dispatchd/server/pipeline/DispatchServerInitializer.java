@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  *   idle        IdleStateHandler           per channel  reports a connection idle for --idle-timeout
  *   decoder     RequestDecoder             per channel  bytes → Request | Quit | BadRequest, a line each (at most --max-line)
  *   ack-encoder AckEncoder                 per channel  Ack → its byte; acks between flushes go out as one buffer
+ *   flush       FlushConsolidationHandler  per channel  one flush per read batch or burst of completions
  *   dispatch    DispatchHandler            per channel  request → job; acks back in order
  *   exceptions  ExceptionHandler           shared       what nobody handled closes the connection
  * </pre>
@@ -32,6 +34,7 @@ public final class DispatchServerInitializer extends ChannelInitializer<SocketCh
     public static final String IDLE = "idle";
     public static final String DECODER = "decoder";
     public static final String ACK_ENCODER = "ack-encoder";
+    public static final String FLUSH = "flush";
     public static final String DISPATCH = "dispatch";
     public static final String EXCEPTIONS = "exceptions";
     public static final String OVER_LIMIT = "over-limit";
@@ -54,6 +57,11 @@ public final class DispatchServerInitializer extends ChannelInitializer<SocketCh
         this.byteCounter = new ByteCounter(dispatcher.routes());
     }
 
+    /** Flushes held while a read is in progress go out at its end; outside reads, once per event-loop pass. */
+    public static FlushConsolidationHandler newFlushConsolidation() {
+        return new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
+    }
+
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
@@ -71,6 +79,7 @@ public final class DispatchServerInitializer extends ChannelInitializer<SocketCh
         }
         p.addLast(DECODER, new RequestDecoder(config.maxLineBytes()));
         p.addLast(ACK_ENCODER, new AckEncoder());
+        p.addLast(FLUSH, newFlushConsolidation());
         p.addLast(DISPATCH, dispatcher.newHandler());
         p.addLast(EXCEPTIONS, ExceptionHandler.INSTANCE);
     }

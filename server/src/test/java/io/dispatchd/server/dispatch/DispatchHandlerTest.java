@@ -2,6 +2,7 @@ package io.dispatchd.server.dispatch;
 
 import io.dispatchd.protocol.codec.AckEncoder;
 import io.dispatchd.protocol.codec.RequestDecoder;
+import io.dispatchd.server.pipeline.DispatchServerInitializer;
 import io.dispatchd.server.config.AckMode;
 import io.dispatchd.server.executor.JobOutcome;
 import io.dispatchd.server.executor.Refusal;
@@ -39,7 +40,7 @@ class DispatchHandlerTest {
         metrics = new DispatchMetrics(ServiceRegistry.of(LetterService.builtIns()));
         dispatcher = new Dispatcher(metrics, admission, mode, maxInFlight, backpressure);
         channel = new EmbeddedChannel(new RequestDecoder(64),
-                new AckEncoder(), dispatcher.newHandler());
+                new AckEncoder(), DispatchServerInitializer.newFlushConsolidation(), dispatcher.newHandler());
     }
 
     @AfterEach
@@ -265,6 +266,7 @@ class DispatchHandlerTest {
         admission.offers.get(0).finish(JobOutcome.OK);
         assertThat(acks()).isEqualTo("+");
         channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        channel.runPendingTasks(); // the closing flush, consolidated to the end of the loop's pass
         assertThat(channel.isOpen()).isFalse();
     }
 
