@@ -13,9 +13,12 @@ import io.netty.channel.ChannelPromise;
  * <p>Acks written between two flushes are gathered into one buffer and written as one message at
  * the flush: sixteen pipelined acks cost one outbound entry and one iovec instead of sixteen. The
  * buffer holds at most the acks of one read batch (the dispatch handler flushes after each), so it
- * is bounded by what one read can bring. An ack written with a real (non-void) promise is written
- * on its own, after the gathered ones, so the promise completes when its byte is written.
- * Other messages pass through in order. One instance per channel: it holds the gathered acks.
+ * is bounded by what one read can bring. A flush with a single ack (every request of an
+ * unpipelined client) writes a view of a shared constant byte instead: no pooled buffer to
+ * allocate, sample for leaks and release per request. An ack written with a real (non-void)
+ * promise is written on its own, after the gathered ones, so the promise completes when its byte
+ * is written. Other messages pass through in order. One instance per channel: it holds the
+ * gathered acks.
  */
 public final class AckEncoder extends ChannelOutboundHandlerAdapter {
 
@@ -30,6 +33,9 @@ public final class AckEncoder extends ChannelOutboundHandlerAdapter {
         }
     }
 
+    /** The one ack gathered since the last flush, while there is only one. */
+    private Ack single;
+    /** The acks gathered since the last flush, once there are two or more. */
     private ByteBuf gathered;
 
     /** A fresh one-byte view of {@code ack}, for writers that bypass this encoder. */
@@ -40,10 +46,7 @@ public final class AckEncoder extends ChannelOutboundHandlerAdapter {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof Ack ack && promise.isVoid()) {
-            if (gathered == null) {
-                gathered = ctx.alloc().ioBuffer(FIRST_BATCH_BYTES);
-            }
-            gathered.writeByte(ack.wire());
+            gather(ctx, ack);
             return;
         }
         writeGathered(ctx);
@@ -56,8 +59,24 @@ public final class AckEncoder extends ChannelOutboundHandlerAdapter {
         ctx.flush();
     }
 
-    private void writeGathered(ChannelHandlerContext ctx) {
+    private void gather(ChannelHandlerContext ctx, Ack ack) {
         if (gathered != null) {
+            gathered.writeByte(ack.wire());
+        } else if (single == null) {
+            single = ack;
+        } else {
+            gathered = ctx.alloc().ioBuffer(FIRST_BATCH_BYTES);
+            gathered.writeByte(single.wire()).writeByte(ack.wire());
+            single = null;
+        }
+    }
+
+    private void writeGathered(ChannelHandlerContext ctx) {
+        if (single != null) {
+            Ack ack = single;
+            single = null;
+            ctx.write(wire(ack), ctx.voidPromise());
+        } else if (gathered != null) {
             ByteBuf out = gathered;
             gathered = null;
             ctx.write(out, ctx.voidPromise());
@@ -66,6 +85,7 @@ public final class AckEncoder extends ChannelOutboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        single = null;
         if (gathered != null) {
             gathered.release();
             gathered = null;

@@ -41,9 +41,37 @@ class AckCodecTest {
     }
 
     @Test
+    void aFlushWithOneAckWritesThatByteEveryTimeAndTwoStartAGatheredBuffer() {
+        EmbeddedChannel ch = new EmbeddedChannel(new AckEncoder());
+        String expected = "";
+        StringBuilder wire = new StringBuilder();
+        for (int round = 0; round < 3; round++) {
+            for (Ack ack : Ack.values()) {
+                ch.write(ack, ch.voidPromise());
+                ch.flush();
+                ByteBuf one = ch.readOutbound();
+                wire.append(one.toString(StandardCharsets.US_ASCII));
+                one.skipBytes(one.readableBytes()); // a reader consuming it must not empty the next one
+                one.release();
+                assertThat((Object) ch.readOutbound()).as("one message per flush").isNull();
+                expected += (char) ack.wire();
+            }
+        }
+        assertThat(wire).hasToString(expected);
+        ch.write(Ack.OK, ch.voidPromise());
+        ch.write(Ack.BUSY, ch.voidPromise());
+        ch.flush();
+        ByteBuf two = ch.readOutbound();
+        assertThat(two.toString(StandardCharsets.US_ASCII)).isEqualTo("+!");
+        two.release();
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
     void unflushedAcksAreReleasedWhenTheChannelCloses() {
         EmbeddedChannel ch = new EmbeddedChannel(new AckEncoder());
         ch.write(Ack.OK, ch.voidPromise());
+        ch.write(Ack.OK, ch.voidPromise()); // two: a pooled buffer is holding them
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
