@@ -4,14 +4,15 @@
 # usage: bench/engine-rate.sh WORKERS [on|off]   (engine tokens printed to /dev/null, or silenced)
 set -euo pipefail
 W=${1:-64}; TOKENS=${2:-off}
-ROOT=$(cd "$(dirname "$0")/.." && pwd); JAR=$ROOT/server/target/dispatchd-server.jar
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"; JAR=$ROOT/server/target/dispatchd-server.jar
 [ -f "$JAR" ] || (cd "$ROOT" && mvn -q -DskipTests package)
 PORT=${PORT:-$((17000 + RANDOM % 2000))}
 LEVEL=$([ "$TOKENS" = on ] && echo INFO || echo OFF)
 java -Ddispatchd.engine.level=$LEVEL -jar "$JAR" --port "$PORT" --admin-port off --ack complete \
   --workers "$W" --queue-capacity 100000 >/dev/null 2>&1 &
 SERVER=$!; trap 'kill -9 $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+wait_for_port "$PORT" 100 "$SERVER" || { echo "server did not start on $PORT" >&2; exit 1; }
 python3 - "$PORT" "$W" "$TOKENS" "$SERVER" <<'PY'
 import socket, sys, time, threading
 port, w, tokens, pid = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]

@@ -4,6 +4,7 @@
 set -euo pipefail
 N=${1:-10000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 JAR=$ROOT/server/target/dispatchd-server.jar
 [ -f "$JAR" ] || (cd "$ROOT" && mvn -q -DskipTests package)
 ulimit -n $((N + 1024))
@@ -11,7 +12,7 @@ PORT=${PORT:-$((19000 + RANDOM % 1000))}
 java -Ddispatchd.engine.level=OFF -jar "$JAR" --port "$PORT" --admin-port off >/dev/null 2>&1 &
 SERVER=$!
 trap 'kill -9 $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+wait_for_port "$PORT" 100 "$SERVER" || { echo "server did not start on $PORT" >&2; exit 1; }
 rss() { awk '/VmRSS/{print $2}' /proc/$SERVER/status; }
 echo "server pid $SERVER, RSS at start: $(( $(rss) / 1024 )) MB"
 python3 - "$PORT" "$N" "$SERVER" <<'PY'

@@ -21,6 +21,7 @@
 # the expected prefix (for dispatchd: '!' or '?') count as errors and are shown.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 TOOLS_SRC=$(cd "$ROOT/../shared/tools" 2>/dev/null && pwd || true)
 JAVA=${JAVA:-java}
 SERVER_JAR=${SERVER_JAR:-$ROOT/server/target/dispatchd-server.jar}
@@ -98,17 +99,12 @@ load() {
   R=${R:-0}; E=${E:-NA}; L=${L:-NA}
 }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 start_server() { # name port cmd...
   local name=$1 port=$2; shift 2
   if port_open "$port"; then echo "peers: port $port in use, skipping $name" >&2; return 1; fi
   "$@" > "$OUTDIR/$name.server.log" 2>&1 &
   SPID=$!
-  for _ in $(seq 300); do
-    port_open "$port" && return 0
-    kill -0 "$SPID" 2>/dev/null || break
-    sleep 0.1
-  done
+  wait_for_port "$port" 300 "$SPID" && return 0
   echo "peers: $name did not come up on $port (see $OUTDIR/$name.server.log)" >&2
   stop_server; return 1
 }

@@ -16,6 +16,7 @@
 # Binds 127.0.0.1 only; stops the server it started, also on Ctrl-C.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 JAVA=${JAVA:-java}
 SERVER_JAR=${SERVER_JAR:-$ROOT/server/target/dispatchd-server.jar}
 LINELOAD=${LINELOAD:-$HOME/.cache/dispatchd-tools/lineload}
@@ -47,7 +48,7 @@ JOPTS=(-Ddispatchd.engine.level=${ENGINE_LEVEL:-OFF})
 "$JAVA" ${JAVA_OPTS:-} "${JOPTS[@]}" -jar "$SERVER_JAR" --bind 127.0.0.1 --port "$PORT" --admin-port off \
   "${SERVER_ARGS[@]}" > /dev/null 2> "$OUT/server.log" &
 SP=$!
-for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+wait_for_port "$PORT" 300 "$SP" || { echo "profile: the server did not start (see $OUT/server.log)" >&2; exit 1; }
 
 # per thread group (name without trailing digits): voluntary, involuntary switches, CPU ticks
 snap() {

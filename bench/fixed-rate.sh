@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# bench/fixed-rate.sh - server configurations side by side at fixed request rates, in alternating
+# rounds: the server's CPU for the same work, and the latency it gives. On a noisy 2-core VM a
+# closed-loop req/s moves by +-30% between runs; the CPU a server needs for a fixed rate moves far
+# less, so this is how small changes are told apart (docs/PERFORMANCE.md, 0.6).
+#
+# usage: bench/fixed-rate.sh [-r ROUNDS] [-s "CxP@RATE ..."] [-d SEC] NAME='COMMAND' ...
+#   COMMAND runs one server in the foreground on 127.0.0.1; the word PORT in it is replaced by a
+#   fresh port per run, e.g.
+#     bench/fixed-rate.sh -r 4 "old=java -jar /tmp/old.jar --port PORT --admin-port off --engine-iterations 0" \
+#                              "new=java -jar server/target/dispatchd-server.jar --port PORT --admin-port off --engine-iterations 0"
+#   defaults: -r 3 -s "50x1@40000 50x4@100000" -d 5
+# Every server gets 5 s of unrecorded c=50 P=16 load after it starts (the JIT), then each setting
+# runs 2 s of warm-up and SEC measured seconds. One line per run: req/s, p99, p99.9, errors,
+# lineload's CPU and the server's (% of one core, over warm-up and measurement).
+# env: LINELOAD (default ~/.cache/dispatchd-tools/lineload), MSG (default 'a 88\n'),
+#      EXPECT (default +), BASE_PORT (default 17600)
+set -u
+. "$(dirname "$0")/lib.sh"
+LINELOAD=${LINELOAD:-$HOME/.cache/dispatchd-tools/lineload}
+MSG=${MSG:-'a 88\n'}; EXPECT=${EXPECT:-+}
+ROUNDS=3; SETTINGS="50x1@40000 50x4@100000"; DUR=5
+while getopts "r:s:d:h" o; do
+  case $o in
+    r) ROUNDS=$OPTARG ;; s) SETTINGS=$OPTARG ;; d) DUR=$OPTARG ;;
+    *) awk 'NR>1 && /^#/{sub(/^# ?/,""); print; next} NR>1{exit}' "$0"; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || { echo "fixed-rate: name at least one NAME='COMMAND'" >&2; exit 2; }
+[ -x "$LINELOAD" ] || { echo "fixed-rate: no lineload at $LINELOAD (run ../shared/tools/build.sh)" >&2; exit 1; }
+for s in $SETTINGS; do
+  case $s in *x*@*) ;; *) echo "fixed-rate: setting '$s' is not CxP@RATE" >&2; exit 2 ;; esac
+done
+HZ=$(getconf CLK_TCK)
+SP=
+trap '[ -n "$SP" ] && kill -9 "$SP" 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
+
+PORT=${BASE_PORT:-17600}
+echo "# fixed-rate.sh $(date -u +%FT%TZ) rounds=$ROUNDS settings='$SETTINGS' d=$DUR"
+for round in $(seq "$ROUNDS"); do
+  for cfg in "$@"; do
+    name=${cfg%%=*}; cmd=${cfg#*=}; PORT=$((PORT + 1))
+    bash -c "exec ${cmd//PORT/$PORT}" > /dev/null 2>&1 &
+    SP=$!
+    wait_for_port "$PORT" 300 "$SP" || { echo "fixed-rate: $name did not start: $cmd" >&2; exit 1; }
+    timeout 60 "$LINELOAD" -p "$PORT" -c 50 -P 16 -d 5 -m "$MSG" -r bytes:1 -e "$EXPECT" -q > /dev/null 2>&1
+    for s in $SETTINGS; do
+      c=${s%%x*}; rest=${s#*x}; p=${rest%%@*}; rate=${rest#*@}
+      a=$(cpu_ticks "$SP"); t0=$(date +%s.%N)
+      out=$(timeout $((DUR + 60)) "$LINELOAD" -p "$PORT" -c "$c" -P "$p" -d "$DUR" -W 2 -R "$rate" \
+              -m "$MSG" -r bytes:1 -e "$EXPECT" 2>&1 | grep '^RESULT')
+      b=$(cpu_ticks "$SP"); t1=$(date +%s.%N)
+      echo "$out" | awk -v name="$name/$s" -v r="$round" -v a="$a" -v b="$b" -v t0="$t0" -v t1="$t1" -v hz="$HZ" '
+        { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+        END { printf "%-28s round %s  rps %7.0f  p99 %6.2f ms  p99.9 %6.2f ms  errors %s  client %3s%%  server %3.0f%%\n",
+                name, r, v["rps"], v["p99_us"] / 1000, v["p999_us"] / 1000, v["errors"], v["client_cpu_pct"],
+                100 * (b - a) / hz / (t1 - t0) }'
+    done
+    kill -9 "$SP" 2>/dev/null; wait "$SP" 2>/dev/null; SP=
+  done
+done
