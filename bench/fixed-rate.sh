@@ -23,9 +23,11 @@ ROUNDS=3; SETTINGS="50x1@40000 50x4@100000"; DUR=5
 while getopts "r:s:d:h" o; do
   case $o in
     r) ROUNDS=$OPTARG ;; s) SETTINGS=$OPTARG ;; d) DUR=$OPTARG ;;
-    *) awk 'NR>1 && /^#/{sub(/^# ?/,""); print; next} NR>1{exit}' "$0"; exit 2 ;;
+    h) awk 'NR>1 && /^#/{sub(/^# ?/,""); print; next} NR>1{exit}' "$0"; exit 0 ;;
+    *) exit 2 ;;
   esac
 done
+case "$ROUNDS$DUR" in *[!0-9]*) echo "fixed-rate: -r and -d take whole numbers" >&2; exit 2 ;; esac
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || { echo "fixed-rate: name at least one NAME='COMMAND'" >&2; exit 2; }
 [ -x "$LINELOAD" ] || { echo "fixed-rate: no lineload at $LINELOAD (run ../shared/tools/build.sh)" >&2; exit 1; }
@@ -33,8 +35,9 @@ for s in $SETTINGS; do
   case $s in *x*@*) ;; *) echo "fixed-rate: setting '$s' is not CxP@RATE" >&2; exit 2 ;; esac
 done
 HZ=$(getconf CLK_TCK)
-SP=
-trap '[ -n "$SP" ] && kill -9 "$SP" 2>/dev/null' EXIT
+LOG=$(mktemp /tmp/fixed-rate.XXXXXX)
+SP=; LP=
+trap '[ -n "$LP" ] && kill "$LP" 2>/dev/null; [ -n "$SP" ] && kill -9 "$SP" 2>/dev/null; rm -f "$LOG"' EXIT
 trap 'exit 130' INT TERM
 
 PORT=${BASE_PORT:-17600}
@@ -42,6 +45,7 @@ echo "# fixed-rate.sh $(date -u +%FT%TZ) rounds=$ROUNDS settings='$SETTINGS' d=$
 for round in $(seq "$ROUNDS"); do
   for cfg in "$@"; do
     name=${cfg%%=*}; cmd=${cfg#*=}; PORT=$((PORT + 1))
+    port_open "$PORT" && { echo "fixed-rate: port $PORT is in use (set BASE_PORT)" >&2; exit 1; }
     bash -c "exec ${cmd//PORT/$PORT}" > /dev/null 2>&1 &
     SP=$!
     wait_for_port "$PORT" 300 "$SP" || { echo "fixed-rate: $name did not start: $cmd" >&2; exit 1; }
@@ -49,9 +53,16 @@ for round in $(seq "$ROUNDS"); do
     for s in $SETTINGS; do
       c=${s%%x*}; rest=${s#*x}; p=${rest%%@*}; rate=${rest#*@}
       a=$(cpu_ticks "$SP"); t0=$(date +%s.%N)
-      out=$(timeout $((DUR + 60)) "$LINELOAD" -p "$PORT" -c "$c" -P "$p" -d "$DUR" -W 2 -R "$rate" \
-              -m "$MSG" -r bytes:1 -e "$EXPECT" 2>&1 | grep '^RESULT')
-      b=$(cpu_ticks "$SP"); t1=$(date +%s.%N)
+      # In the background and waited for, so that Ctrl-C (the trap) can stop it.
+      timeout $((DUR + 60)) "$LINELOAD" -p "$PORT" -c "$c" -P "$p" -d "$DUR" -W 2 -R "$rate" \
+        -m "$MSG" -r bytes:1 -e "$EXPECT" > "$LOG" 2>&1 &
+      LP=$!; wait "$LP"; LP=
+      b=$(cpu_ticks "$SP" 2>/dev/null); t1=$(date +%s.%N)
+      out=$(grep '^RESULT' "$LOG")
+      if [ -z "$out" ] || [ -z "$b" ]; then
+        echo "$name/$s round $round FAILED: $( [ -z "$b" ] && echo 'the server died' || tail -1 "$LOG")"
+        continue
+      fi
       echo "$out" | awk -v name="$name/$s" -v r="$round" -v a="$a" -v b="$b" -v t0="$t0" -v t1="$t1" -v hz="$HZ" '
         { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
         END { printf "%-28s round %s  rps %7.0f  p99 %6.2f ms  p99.9 %6.2f ms  errors %s  client %3s%%  server %3.0f%%\n",

@@ -24,7 +24,7 @@ def rss():
             return int(line.split()[1]) // 1024
 conns = []
 for i in range(n):
-    s = socket.create_connection(("127.0.0.1", port))
+    s = socket.create_connection(("127.0.0.1", port), timeout=60)  # bounded, even for a stuck server
     conns.append(s)
 # one request on each, so every connection has really been served, then idle
 for s in conns:

@@ -65,13 +65,13 @@ ticks() {
 
 echo "# $(date -u +%FT%TZ) $(uptime)" | tee "$OUT/summary.txt"
 echo "# server ($("$JAVA" -version 2>&1 | head -1), engine tokens ${ENGINE_LEVEL:-OFF}): ${SERVER_ARGS[*]}  load: -c $C -P $P -d $D (warm-up $W s)" | tee -a "$OUT/summary.txt"
-"$LINELOAD" -p "$PORT" -c "$C" -P "$P" -d "$W" -m 'a 88\n' -r bytes:1 -e + -q > "$OUT/warmup.txt" 2>&1
+timeout $((W + 60)) "$LINELOAD" -p "$PORT" -c "$C" -P "$P" -d "$W" -m 'a 88\n' -r bytes:1 -e + -q > "$OUT/warmup.txt" 2>&1
 snap > "$OUT/cs0.txt"; ticks > "$OUT/ticks0.txt"
 if [ "$PERF" = 1 ]; then
   perf record -F 999 -g -p "$SP" -o "$OUT/perf.data" -- sleep "$D" > "$OUT/perf-record.log" 2>&1 &
   PERFPID=$!
 fi
-"$LINELOAD" -p "$PORT" -c "$C" -P "$P" -d "$D" -m 'a 88\n' -r bytes:1 -e + > "$OUT/load.txt" 2>&1
+timeout $((D + 60)) "$LINELOAD" -p "$PORT" -c "$C" -P "$P" -d "$D" -m 'a 88\n' -r bytes:1 -e + > "$OUT/load.txt" 2>&1
 snap > "$OUT/cs1.txt"; ticks > "$OUT/ticks1.txt"
 if [ "$PERF" = 1 ]; then
   wait "$PERFPID"
@@ -86,7 +86,7 @@ join -t$'\t' "$OUT/cs0.txt" "$OUT/cs1.txt" | join -t$'\t' - <(join -t$'\t' "$OUT
     if (v+nv+ms>0) printf "%-28s vol=%9d invol=%8d cpu_ms=%7d | per 1000 req: vol=%7.1f invol=%6.1f cpu_ms=%6.3f\n",
       $1, v, nv, ms, 1000*v/r, 1000*nv/r, 1000*ms/r}' | tee -a "$OUT/summary.txt"
 if [ "$STRACE" = 1 ]; then
-  "$LINELOAD" -p "$PORT" -c "$C" -P "$P" -d 6 -m 'a 88\n' -r bytes:1 -e + -q > "$OUT/load-strace.txt" 2>&1 &
+  timeout 70 "$LINELOAD" -p "$PORT" -c "$C" -P "$P" -d 6 -m 'a 88\n' -r bytes:1 -e + -q > "$OUT/load-strace.txt" 2>&1 &
   LP=$!; sleep 1
   timeout 4 strace -c -f -p "$SP" -o "$OUT/strace.txt" 2>/dev/null
   wait "$LP"
