@@ -1,5 +1,6 @@
 package io.dispatchd.server.service;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -17,6 +18,12 @@ import java.util.function.Consumer;
  *
  * <p>Pauses are at least the configured pause: ticks are never closer than that. A tick may come
  * late when the machine is busy, which only slows jobs; it never blocks a worker or an event loop.
+ *
+ * <p><b>When nobody wants the tokens</b> (the engine logger off), a run's only observable effect
+ * is how long it takes, so the clock does not visit every run on every tick: it keeps each run's
+ * end, {@code iterations - 1} pauses after it started, and wakes when the earliest is due — at
+ * most once per pause, so a run ends at its deadline or up to one pause after, never before. The
+ * work per tick then no longer grows with the number of running jobs.
  */
 final class EngineClock {
 
@@ -26,15 +33,18 @@ final class EngineClock {
         final char letter;
         final int iterations;
         final Thread worker;
+        /** When the run may end, for the clock without tokens: its last pause is over. */
+        final long endNanos;
         int next;
         volatile boolean done;
         volatile boolean cancelled;
 
-        Run(String qual, char letter, int iterations, Thread worker) {
+        Run(String qual, char letter, int iterations, Thread worker, long endNanos) {
             this.qual = qual;
             this.letter = letter;
             this.iterations = iterations;
             this.worker = worker;
+            this.endNanos = endNanos;
         }
     }
 
@@ -46,8 +56,15 @@ final class EngineClock {
     private long oversleepNanos;
     private final Consumer<String> tokens;
     private final ConcurrentLinkedQueue<Run> arrivals = new ConcurrentLinkedQueue<>();
-    /** Runs in progress; touched by the clock thread only. */
+    /** Runs in progress, when tokens are wanted; touched by the clock thread only. */
     private final ArrayList<Run> active = new ArrayList<>();
+    /**
+     * Runs in progress, when no tokens are wanted; clock thread only. Every run lasts as many
+     * pauses, so arrival order is end order, except for two arrivals that cross between reading
+     * the time and joining the queue: then the earlier one ends with the later, never before its
+     * own end.
+     */
+    private final ArrayDeque<Run> ending = new ArrayDeque<>();
     private final Thread thread;
     /** The clock is parked with nothing to do and must be woken for a new run. */
     private volatile boolean idle;
@@ -68,7 +85,8 @@ final class EngineClock {
         if (Thread.interrupted()) {
             throw new InterruptedException("job interrupted");
         }
-        Run run = new Run(qual, letter, iterations, Thread.currentThread());
+        Run run = new Run(qual, letter, iterations, Thread.currentThread(),
+                System.nanoTime() + (iterations - 1) * pauseNanos);
         arrivals.add(run);
         if (idle) {
             LockSupport.unpark(thread);
@@ -89,6 +107,10 @@ final class EngineClock {
      * at the next tick.
      */
     private void tick() {
+        if (tokens == null) {
+            endRunsOnTime();
+            return;
+        }
         while (true) {
             Run arrived;
             while ((arrived = arrivals.poll()) != null) {
@@ -121,6 +143,40 @@ final class EngineClock {
             }
             active.subList(kept, active.size()).clear();
             sleepUntil(tick + pauseNanos);
+        }
+    }
+
+    /**
+     * The clock without tokens: ends each run when its last pause is over. It sleeps until the
+     * earliest end but wakes at most once per pause, ending every run due by then together.
+     */
+    private void endRunsOnTime() {
+        while (true) {
+            Run arrived;
+            while ((arrived = arrivals.poll()) != null) {
+                ending.add(arrived);
+            }
+            if (ending.isEmpty()) {
+                idle = true;
+                if (arrivals.isEmpty()) {
+                    LockSupport.park(this);
+                }
+                idle = false;
+                continue;
+            }
+            long now = System.nanoTime();
+            Run run;
+            while ((run = ending.peek()) != null && (run.cancelled || run.endNanos - now <= 0)) {
+                ending.poll();
+                if (!run.cancelled) {
+                    run.done = true;
+                    LockSupport.unpark(run.worker);
+                }
+            }
+            if (run != null) {
+                // Runs arriving meanwhile end later than this one, so nothing needs to wake us sooner.
+                sleepUntil(Math.max(run.endNanos, now + pauseNanos));
+            }
         }
     }
 

@@ -85,6 +85,60 @@ class EngineTest {
     }
 
     @Test
+    void withoutTokensARunStillTakesItsPauses() throws Exception {
+        Engine engine = new Engine(5, Duration.ofMillis(20), null);
+        for (int round = 0; round < 2; round++) { // the second after the clock has gone idle
+            long start = System.nanoTime();
+            engine.run("88", 'A');
+            assertThat(System.nanoTime() - start).as("four pauses of 20 ms")
+                    .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(80));
+        }
+    }
+
+    @Test
+    void withoutTokensManyConcurrentRunsEachEndAfterTheirOwnPauses() throws Exception {
+        Engine engine = new Engine(50, Duration.ofMillis(1), null);
+        List<CompletableFuture<Long>> runs = new ArrayList<>();
+        for (int j = 0; j < 200; j++) {
+            runs.add(CompletableFuture.supplyAsync(() -> {
+                long start = System.nanoTime();
+                try {
+                    engine.run("q", 'B');
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return System.nanoTime() - start;
+            }, r -> new Thread(r).start()));
+        }
+        CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+        for (CompletableFuture<Long> run : runs) {
+            assertThat(run.get()).as("49 pauses of 1 ms").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(49));
+        }
+    }
+
+    @Test
+    void withoutTokensInterruptingTheWorkerEndsTheRunAndOthersStillEnd() throws Exception {
+        Engine engine = new Engine(300, Duration.ofMillis(1), null); // ~0.3 s a run
+        CompletableFuture<Thread> worker = new CompletableFuture<>();
+        CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+            worker.complete(Thread.currentThread());
+            try {
+                engine.run("slow", 'C');
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("interrupted", e);
+            }
+        }, r -> new Thread(r).start());
+        Thread slow = worker.get(5, TimeUnit.SECONDS);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> slow.getState() == Thread.State.WAITING);
+        slow.interrupt();
+        assertThatThrownBy(() -> run.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("interrupted");
+        long start = System.nanoTime();
+        engine.run("next", 'C'); // the same clock, past the cancelled run
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(299));
+    }
+
+    @Test
     void anInterruptedWorkerGivesUpAtOnce() {
         Engine engine = new Engine(1_000_000, Duration.ofMillis(1), null);
         Thread.currentThread().interrupt();
