@@ -32,15 +32,22 @@ public final class Durations {
                     "'" + text + "' is not a duration: write a number and a unit, e.g. 250us, 5ms, 30s, 5m");
         }
         long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ns" -> Duration.ofNanos(n);
-            case "us", "µs" -> Duration.ofNanos(Math.multiplyExact(n, 1_000L));
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> throw new AssertionError(m.group(2));
-        };
+        try {
+            Duration d = switch (m.group(2)) {
+                case "ns" -> Duration.ofNanos(n);
+                case "us", "µs" -> Duration.ofNanos(Math.multiplyExact(n, 1_000L));
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> throw new AssertionError(m.group(2));
+            };
+            d.toNanos(); // every user counts in nanoseconds: refuse here what they could not
+            return d;
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(
+                    "'" + text + "' is too long a duration: at most about 292 years (2^63 ns)");
+        }
     }
 
     /** The shortest exact spelling {@link #parse} reads back: {@code 100us}, {@code 30s}, {@code 0}. */

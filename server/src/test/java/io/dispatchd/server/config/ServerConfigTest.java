@@ -63,6 +63,15 @@ class ServerConfigTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"999999999999h", "922337203685477581s", "9223372036854776us"})
+    void durationsTooLongToCountInNanosecondsAreRefused(String text) {
+        assertThatIllegalArgumentException().isThrownBy(() -> Durations.parse(text))
+                .withMessageContaining("too long");
+        assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.fromArgs("--engine-pause=" + text))
+                .withMessageContaining("engine-pause");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"300", "5 ms", "ms", "-5s", "1.5s", "5d"})
     void malformedDurationsAreRefused(String text) {
         assertThatIllegalArgumentException().isThrownBy(() -> Durations.parse(text))
