@@ -22,8 +22,10 @@ import java.util.function.Consumer;
  * <p><b>When nobody wants the tokens</b> (the engine logger off), a run's only observable effect
  * is how long it takes, so the clock does not visit every run on every tick: it keeps each run's
  * end, {@code iterations - 1} pauses after it started, and wakes when the earliest is due — at
- * most once per pause, so a run ends at its deadline or up to one pause after, never before. The
- * work per tick then no longer grows with the number of running jobs.
+ * most once per pause, so a run ends at its deadline, normally up to one pause after (later only
+ * when the machine is busy), never before. The work per tick then no longer grows with the number
+ * of running jobs. A cancelled run is dropped when it reaches the head of the queue, so it is held
+ * until about its own end rather than until the next tick.
  */
 final class EngineClock {
 
@@ -85,8 +87,7 @@ final class EngineClock {
         if (Thread.interrupted()) {
             throw new InterruptedException("job interrupted");
         }
-        Run run = new Run(qual, letter, iterations, Thread.currentThread(),
-                System.nanoTime() + (iterations - 1) * pauseNanos);
+        Run run = new Run(qual, letter, iterations, Thread.currentThread(), System.nanoTime() + runNanos(iterations));
         arrivals.add(run);
         if (idle) {
             LockSupport.unpark(thread);
@@ -101,10 +102,22 @@ final class EngineClock {
     }
 
     /**
-     * One cadence for all runs: each tick emits the next token of every active run, and the next
-     * tick comes no sooner than one pause after this one, so every run's tokens are at least a
-     * pause apart and the clock wakes once per tick however many jobs are running. A new run joins
-     * at the next tick.
+     * How long a run of {@code iterations} tokens lasts: its pauses. Capped at a quarter of the
+     * {@code long} range (about 73 years), so that deadlines compare correctly however large the
+     * flags; a run that long has not ended before anyone cares.
+     */
+    private long runNanos(int iterations) {
+        long pauses = iterations - 1L;
+        return pauses > CAP_NANOS / pauseNanos ? CAP_NANOS : pauses * pauseNanos;
+    }
+
+    private static final long CAP_NANOS = Long.MAX_VALUE / 4;
+
+    /**
+     * With tokens: one cadence for all runs. Each tick emits the next token of every active run, and
+     * the next tick comes no sooner than one pause after this one, so every run's tokens are at
+     * least a pause apart and the clock wakes once per tick however many jobs are running. A new
+     * run joins at the next tick. Without tokens, {@link #endRunsOnTime} instead.
      */
     private void tick() {
         if (tokens == null) {
@@ -131,9 +144,7 @@ final class EngineClock {
                 if (run.cancelled) {
                     continue;
                 }
-                if (tokens != null) {
-                    tokens.accept(Engine.token(run.qual, run.letter, run.next));
-                }
+                tokens.accept(Engine.token(run.qual, run.letter, run.next));
                 if (++run.next == run.iterations) {
                     run.done = true;
                     LockSupport.unpark(run.worker);
