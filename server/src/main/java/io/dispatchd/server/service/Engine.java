@@ -9,8 +9,10 @@ import java.util.function.Consumer;
 /**
  * The seed's engine: for a job {@code (qual, letter)} it emits the tokens {@code qual + letter + i}
  * with {@code i} zero-padded to at least three digits, {@code 88A000 88A001 … 88A499}, pausing
- * between two tokens. Tokens go to the logger {@value #LOGGER_NAME} at INFO; when that logger is
- * off, no token is even built.
+ * between two tokens. Tokens go to the logger {@value #LOGGER_NAME} at INFO, one per line; with a
+ * pause, one log event carries the tokens of all running jobs over up to a millisecond (a line
+ * each), so the output costs an event per batch rather than per token. When that logger is off,
+ * no token is even built.
  *
  * <p>With a pause, the pauses are kept by one {@link EngineClock} for all running jobs rather than
  * by parking each job's thread per token; without one, the tokens are emitted on the worker at once.
@@ -57,13 +59,18 @@ public final class Engine {
 
     /** The token for iteration {@code i}: {@code 88A007}. */
     public static String token(String qual, char letter, int i) {
-        StringBuilder sb = new StringBuilder(qual.length() + 8).append(qual).append(letter);
+        return appendToken(new StringBuilder(qual.length() + 8), qual, letter, i).toString();
+    }
+
+    /** Appends the token for iteration {@code i} to {@code sb}. */
+    static StringBuilder appendToken(StringBuilder sb, String qual, char letter, int i) {
+        sb.append(qual).append(letter);
         if (i < 100) {
             sb.append('0');
         }
         if (i < 10) {
             sb.append('0');
         }
-        return sb.append(i).toString();
+        return sb.append(i);
     }
 }
