@@ -10,8 +10,8 @@ import java.util.function.Consumer;
  * The seed's engine: for a job {@code (qual, letter)} it emits the tokens {@code qual + letter + i}
  * with {@code i} zero-padded to at least three digits, {@code 88A000 88A001 … 88A499}, pausing
  * between two tokens. Tokens go to the logger {@value #LOGGER_NAME} at INFO, one per line; with a
- * pause, one log event carries the tokens of all running jobs over up to a millisecond (a line
- * each), so the output costs an event per batch rather than per token. When that logger is off,
+ * pause, one log event carries the tokens of all running jobs over at most a millisecond, less
+ * when a job ends (a line each), so the output costs an event per batch rather than per token. When that logger is off,
  * no token is even built.
  *
  * <p>With a pause, the pauses are kept by one {@link EngineClock} for all running jobs rather than
@@ -33,12 +33,18 @@ public final class Engine {
 
     /** An engine whose tokens go to {@code tokens} ({@code null}: nowhere, and none is built). */
     Engine(int iterations, Duration pause, Consumer<String> tokens) {
+        this(iterations, pause, tokens, EngineClock.HAND_OVER_NANOS);
+    }
+
+    /** As above, handing tokens over at least every {@code handOverNanos} (tests choose it). */
+    Engine(int iterations, Duration pause, Consumer<String> tokens, long handOverNanos) {
         if (iterations < 0) {
             throw new IllegalArgumentException("iterations must be >= 0");
         }
         this.iterations = iterations;
         this.tokens = tokens;
-        this.clock = pause.isZero() || iterations <= 1 ? null : new EngineClock(pause.toNanos(), tokens);
+        this.clock = pause.isZero() || iterations <= 1 ? null
+                : new EngineClock(pause.toNanos(), tokens, handOverNanos);
     }
 
     /** Emits the job's tokens; returns early with {@link InterruptedException} when interrupted. */

@@ -62,14 +62,17 @@ final class EngineClock {
     private final ArrayList<Run> active = new ArrayList<>();
     /**
      * Tokens not yet handed to {@code tokens}, a line each; clock thread only. They go as one
-     * string, one log event, when a run ends, when the clock runs out of runs, after
-     * {@link #HAND_OVER_NANOS} or at {@link #HAND_OVER_CHARS}: a log event per token cost the
+     * string, one log event, when a run ends, when the clock runs out of runs, {@code handOverNanos}
+     * after the last hand-over, or at {@link #HAND_OVER_CHARS}: a log event per token cost the
      * appender more CPU than the jobs, and an event per tick woke its thread 10 000 times a second.
      */
     private final StringBuilder lines = new StringBuilder();
+    private final long handOverNanos;
     private long lastHandOver;
-    private static final long HAND_OVER_NANOS = 1_000_000;
-    private static final int HAND_OVER_CHARS = 64 * 1024;
+    /** Hand over tokens at least this often: late enough to batch, soon enough to watch. */
+    static final long HAND_OVER_NANOS = 1_000_000;
+    /** And at this size: 16 K characters, so the appender's bounded queue holds a bounded heap. */
+    private static final int HAND_OVER_CHARS = 16 * 1024;
     /** Runs whose last token is in {@code lines}, woken once it is handed over; clock thread only. */
     private final ArrayList<Run> finished = new ArrayList<>();
     /**
@@ -84,11 +87,14 @@ final class EngineClock {
     private volatile boolean idle;
 
     /**
-     * @param tokens where tokens go, or {@code null} when nobody wants them (then none is built)
+     * @param tokens        where tokens go, or {@code null} when nobody wants them (then none is built)
+     * @param handOverNanos the longest tokens wait before they are handed to {@code tokens}
      */
-    EngineClock(long pauseNanos, Consumer<String> tokens) {
+    EngineClock(long pauseNanos, Consumer<String> tokens, long handOverNanos) {
         this.pauseNanos = pauseNanos;
         this.tokens = tokens;
+        this.handOverNanos = handOverNanos;
+        this.lastHandOver = System.nanoTime();
         this.thread = new Thread(this::tick, "dispatchd-engine-clock");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -169,7 +175,7 @@ final class EngineClock {
             }
             active.subList(kept, active.size()).clear();
             if (!lines.isEmpty() && (!finished.isEmpty() || active.isEmpty()
-                    || tick - lastHandOver >= HAND_OVER_NANOS || lines.length() >= HAND_OVER_CHARS)) {
+                    || tick - lastHandOver >= handOverNanos || lines.length() >= HAND_OVER_CHARS)) {
                 tokens.accept(lines.toString());
                 lines.setLength(0);
                 lastHandOver = tick;
