@@ -2,6 +2,7 @@ package io.dispatchd.server.service;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -144,16 +145,7 @@ final class EngineClock {
             return;
         }
         while (true) {
-            Run arrived;
-            while ((arrived = arrivals.poll()) != null) {
-                active.add(arrived);
-            }
-            if (active.isEmpty()) {
-                idle = true;
-                if (arrivals.isEmpty()) {
-                    LockSupport.park(this);
-                }
-                idle = false;
+            if (!takeArrivals(active)) {
                 continue;
             }
             long tick = System.nanoTime();
@@ -190,21 +182,32 @@ final class EngineClock {
     }
 
     /**
+     * Moves newly arrived runs into {@code runs}; with none to keep, parks until a run arrives and
+     * returns false (the caller looks again). A worker wakes the clock only while {@code idle}.
+     */
+    private boolean takeArrivals(Collection<Run> runs) {
+        Run arrived;
+        while ((arrived = arrivals.poll()) != null) {
+            runs.add(arrived);
+        }
+        if (!runs.isEmpty()) {
+            return true;
+        }
+        idle = true;
+        if (arrivals.isEmpty()) {
+            LockSupport.park(this);
+        }
+        idle = false;
+        return false;
+    }
+
+    /**
      * The clock without tokens: ends each run when its last pause is over. It sleeps until the
      * earliest end but wakes at most once per pause, ending every run due by then together.
      */
     private void endRunsOnTime() {
         while (true) {
-            Run arrived;
-            while ((arrived = arrivals.poll()) != null) {
-                ending.add(arrived);
-            }
-            if (ending.isEmpty()) {
-                idle = true;
-                if (arrivals.isEmpty()) {
-                    LockSupport.park(this);
-                }
-                idle = false;
+            if (!takeArrivals(ending)) {
                 continue;
             }
             long now = System.nanoTime();

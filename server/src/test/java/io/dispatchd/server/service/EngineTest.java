@@ -22,6 +22,23 @@ class EngineTest {
 
     private final List<String> tokens = Collections.synchronizedList(new ArrayList<>());
 
+    /** A run on a thread of its own: that thread, and how the run ended. */
+    private record Started(Thread worker, CompletableFuture<Void> run) {
+    }
+
+    private static Started start(Engine engine, String qual, char letter) throws Exception {
+        CompletableFuture<Thread> worker = new CompletableFuture<>();
+        CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+            worker.complete(Thread.currentThread());
+            try {
+                engine.run(qual, letter);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("interrupted", e);
+            }
+        }, r -> new Thread(r).start());
+        return new Started(worker.get(5, TimeUnit.SECONDS), run);
+    }
+
     private long countStartingWith(String prefix) {
         synchronized (tokens) {
             return tokens.stream().filter(t -> t.startsWith(prefix)).count();
@@ -133,17 +150,10 @@ class EngineTest {
     @Test
     void interruptingTheWorkerEndsTheRunAndItsTokensStop() throws Exception {
         Engine engine = new Engine(1_000_000, Duration.ofMillis(1), this::collect);
-        CompletableFuture<Thread> worker = new CompletableFuture<>();
-        CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
-            worker.complete(Thread.currentThread());
-            try {
-                engine.run("slow", 'C');
-            } catch (InterruptedException e) {
-                throw new IllegalStateException("interrupted", e);
-            }
-        }, r -> new Thread(r).start());
+        Started started = start(engine, "slow", 'C');
+        CompletableFuture<Void> run = started.run();
         await().atMost(5, TimeUnit.SECONDS).until(() -> tokens.size() >= 3);
-        worker.get().interrupt();
+        started.worker().interrupt();
         assertThatThrownBy(() -> run.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasMessageContaining("interrupted");
         // Tokens emitted before the interrupt may still be handed over in the clock's next batch.
@@ -195,16 +205,9 @@ class EngineTest {
     @Test
     void withoutTokensInterruptingTheWorkerEndsTheRunAndOthersStillEnd() throws Exception {
         Engine engine = new Engine(300, Duration.ofMillis(1), null); // ~0.3 s a run
-        CompletableFuture<Thread> worker = new CompletableFuture<>();
-        CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
-            worker.complete(Thread.currentThread());
-            try {
-                engine.run("slow", 'C');
-            } catch (InterruptedException e) {
-                throw new IllegalStateException("interrupted", e);
-            }
-        }, r -> new Thread(r).start());
-        Thread slow = worker.get(5, TimeUnit.SECONDS);
+        Started started = start(engine, "slow", 'C');
+        CompletableFuture<Void> run = started.run();
+        Thread slow = started.worker();
         await().atMost(5, TimeUnit.SECONDS).until(() -> slow.getState() == Thread.State.WAITING);
         slow.interrupt();
         assertThatThrownBy(() -> run.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
@@ -217,17 +220,10 @@ class EngineTest {
     @Test
     void withoutTokensARunTooLongToCountDoesNotWrapAroundAndEndAtOnce() throws Exception {
         Engine engine = new Engine(100_000_000, Duration.ofSeconds(100), null); // 317 years: past 2^63 ns
-        CompletableFuture<Thread> worker = new CompletableFuture<>();
-        CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
-            worker.complete(Thread.currentThread());
-            try {
-                engine.run("long", 'D');
-            } catch (InterruptedException e) {
-                throw new IllegalStateException("interrupted", e);
-            }
-        }, r -> new Thread(r).start());
+        Started started = start(engine, "long", 'D');
+        CompletableFuture<Void> run = started.run();
         await().during(300, TimeUnit.MILLISECONDS).atMost(2, TimeUnit.SECONDS).until(() -> !run.isDone());
-        worker.get().interrupt();
+        started.worker().interrupt();
         assertThatThrownBy(() -> run.get(5, TimeUnit.SECONDS)).hasMessageContaining("interrupted");
     }
 
