@@ -11,8 +11,8 @@ import java.util.function.Consumer;
  * with {@code i} zero-padded to at least three digits, {@code 88A000 88A001 … 88A499}, pausing
  * between two tokens. Tokens go to the logger {@value #LOGGER_NAME} at INFO, one per line; with a
  * pause, one log event carries the tokens of all running jobs over at most a millisecond, less
- * when a job ends (a line each), so the output costs an event per batch rather than per token. When that logger is off,
- * no token is even built.
+ * when a job ends (a line each), so the output costs an event per batch rather than per token.
+ * When that logger is off, no token is even built.
  *
  * <p>With a pause, the pauses are kept by one {@link EngineClock} for all running jobs rather than
  * by parking each job's thread per token; without one, the tokens are emitted on the worker at once.

@@ -49,6 +49,12 @@ final class EngineClock {
             this.worker = worker;
             this.endNanos = endNanos;
         }
+
+        /** The run is over: its worker returns from {@link EngineClock#run}. */
+        void end() {
+            done = true;
+            LockSupport.unpark(worker);
+        }
     }
 
     /** Longest stretch spun rather than parked: a short spin per tick costs far less than a late tick. */
@@ -74,6 +80,8 @@ final class EngineClock {
     static final long HAND_OVER_NANOS = 1_000_000;
     /** And at this size: 16 K characters, so the appender's bounded queue holds a bounded heap. */
     private static final int HAND_OVER_CHARS = 16 * 1024;
+    /** The longest a run lasts without tokens (see {@link #runNanos}). */
+    private static final long RUN_CAP_NANOS = Long.MAX_VALUE / 4;
     /** Runs whose last token is in {@code lines}, woken once it is handed over; clock thread only. */
     private final ArrayList<Run> finished = new ArrayList<>();
     /**
@@ -127,17 +135,15 @@ final class EngineClock {
      */
     private long runNanos(int iterations) {
         long pauses = iterations - 1L;
-        return pauses > CAP_NANOS / pauseNanos ? CAP_NANOS : pauses * pauseNanos;
+        return pauses > RUN_CAP_NANOS / pauseNanos ? RUN_CAP_NANOS : pauses * pauseNanos;
     }
-
-    private static final long CAP_NANOS = Long.MAX_VALUE / 4;
 
     /**
      * With tokens: one cadence for all runs. Each tick emits the next token of every active run (a
-     * line each, handed over in batches, see {@link #lines}), and
-     * the next tick comes no sooner than one pause after this one, so every run's tokens are at
-     * least a pause apart and the clock wakes once per tick however many jobs are running. A new
-     * run joins at the next tick. Without tokens, {@link #endRunsOnTime} instead.
+     * line each, handed over in batches, see {@link #lines}), and the next tick comes no sooner
+     * than one pause after this one, so every run's tokens are at least a pause apart and the clock
+     * wakes once per tick however many jobs are running. A new run joins at the next tick. Without
+     * tokens, {@link #endRunsOnTime} instead.
      */
     private void tick() {
         if (tokens == null) {
@@ -173,8 +179,7 @@ final class EngineClock {
                 lastHandOver = tick;
             }
             for (Run run : finished) { // only now: a job is over once its last token is handed over
-                run.done = true;
-                LockSupport.unpark(run.worker);
+                run.end();
             }
             finished.clear();
             sleepUntil(tick + pauseNanos);
@@ -215,8 +220,7 @@ final class EngineClock {
             while ((run = ending.peek()) != null && (run.cancelled || run.endNanos - now <= 0)) {
                 ending.poll();
                 if (!run.cancelled) {
-                    run.done = true;
-                    LockSupport.unpark(run.worker);
+                    run.end();
                 }
             }
             if (run != null) {
