@@ -181,10 +181,24 @@ public final class BoundedJobExecutor implements JobAdmission {
         }
     }
 
+    /**
+     * Calls the waiters while there is room. Room is checked again after taking each one: a waiter
+     * may have registered after this call began and after the queue filled again (the event loop
+     * that was just called back reads, offers, and waits anew while this thread is still here), and
+     * calling it then would let its connection read past a nearly full queue.
+     */
     private void callWaitersForRoom() {
         Runnable r;
         while ((r = waitingForRoom.poll()) != null) {
             waitingForRoomCount.decrementAndGet();
+            if (queued.get() > roomAgainAt) {
+                waitingForRoom.add(r); // back in line, counted before queued is read: as in callWhenRoom
+                waitingForRoomCount.incrementAndGet();
+                if (queued.get() > roomAgainAt) {
+                    return;
+                }
+                continue; // room came back meanwhile, and whoever made it may have missed r
+            }
             r.run();
         }
     }

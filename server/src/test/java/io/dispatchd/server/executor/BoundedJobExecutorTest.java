@@ -158,6 +158,47 @@ class BoundedJobExecutorTest {
     }
 
     @Test
+    void aWaiterRegisteredAfterTheQueueFilledAgainWaitsForTheNextRoom() throws Exception {
+        // What an event loop does when called back: it reads, offers, finds the queue nearly full
+        // and waits anew, all while the worker that called it may still be calling waiters.
+        executor = new BoundedJobExecutor(1, 4, Duration.ZERO, CONTEXT);
+        Semaphore steps = new Semaphore(0);
+        AtomicInteger started = new AtomicInteger();
+        Service stepped = new Service() {
+            public String key() {
+                return "stepped";
+            }
+
+            public void execute(String qual, ServiceContext context) throws InterruptedException {
+                started.incrementAndGet();
+                steps.acquire();
+            }
+        };
+        for (int i = 0; i < 4; i++) {
+            executor.offer(stepped, "" + i, new RecordingTicket());
+        }
+        await().until(() -> executor.running() == 1 && executor.queued() == 3);
+        AtomicInteger queuedWhenSecondCalled = new AtomicInteger(-1);
+        CountDownLatch second = new CountDownLatch(1);
+        executor.callWhenRoom(() -> { // called on the worker as it takes a job and leaves 2 queued
+            executor.offer(stepped, "refill", new RecordingTicket()); // 3 queued again: nearly full
+            executor.callWhenRoom(() -> {
+                queuedWhenSecondCalled.set(executor.queued());
+                second.countDown();
+            });
+        });
+
+        steps.release(); // the first job ends; the worker takes the next, calls back, then runs it
+        await().until(() -> started.get() == 2);
+        assertThat(second.getCount()).as("called with %d queued", queuedWhenSecondCalled.get()).isEqualTo(1);
+
+        steps.release(); // the next job ends: 2 queued, room again
+        assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(queuedWhenSecondCalled.get()).isLessThanOrEqualTo(2);
+        steps.release(100);
+    }
+
+    @Test
     void everyCallerWaitingForRoomIsCalledBackWhileWorkersDrainConcurrently() throws Exception {
         executor = new BoundedJobExecutor(2, 64, Duration.ZERO, CONTEXT);
         int callers = 4;
