@@ -34,8 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  * means one), while the array under it is rounded up to a power of two.
  *
  * <p><b>Nearly full.</b> Over three quarters of the capacity queued, {@link #nearlyFull()} tells
- * callers to hold off; those waiting in {@link #callWhenRoom} are called back by the worker that
- * brings the queue down to half. The gap between the two keeps a busy server from flapping.
+ * callers to hold off; those waiting in {@link #callWhenRoom} are called back once the queue is
+ * down to half, by whichever thread sees it there. The gap between the two keeps a busy server
+ * from flapping.
  *
  * <p><b>Timeouts.</b> A job running past {@code jobTimeout} is reported {@link JobOutcome#TIMED_OUT}
  * at that moment and its thread interrupted; the service's later return is not reported again.
@@ -71,7 +72,11 @@ public final class BoundedJobExecutor implements JobAdmission {
     private final int roomAgainAt;
     /** Callers register once at a time; the dispatch layer registers one per event loop, not per connection. */
     private final ConcurrentLinkedQueue<Runnable> waitingForRoom = new ConcurrentLinkedQueue<>();
-    /** Entries in {@code waitingForRoom}, or briefly more: read on every job taken, so it must be cheap. */
+    /**
+     * Entries in {@code waitingForRoom}, give or take those being added or taken right now: read on
+     * every job taken, so it must be cheap. No waiter is missed because each side writes first and
+     * reads the other's value second (see {@link #callWhenRoom}).
+     */
     private final AtomicInteger waitingForRoomCount = new AtomicInteger();
 
     private volatile boolean draining;
@@ -156,7 +161,9 @@ public final class BoundedJobExecutor implements JobAdmission {
             return false;
         }
         if (queued.incrementAndGet() > capacity) {
-            queued.decrementAndGet();
+            // This place was never taken, but for a moment it counted: a worker taking a job then saw
+            // no room, so if this is what brings the queue down to half, this thread calls back.
+            queuedDropped(queued.decrementAndGet());
             ticket.refused(Refusal.QUEUE_FULL);
             return false;
         }
@@ -176,25 +183,41 @@ public final class BoundedJobExecutor implements JobAdmission {
         // reads the count: whichever comes second sees the other, so no caller waits forever.
         waitingForRoom.add(onRoom);
         waitingForRoomCount.incrementAndGet();
-        if (queued.get() <= roomAgainAt) {
+        if (roomNow()) {
+            callWaitersForRoom();
+        }
+    }
+
+    /** Whether waiters may be called now: the queue is down to half, or the executor has stopped. */
+    private boolean roomNow() {
+        return queued.get() <= roomAgainAt || terminating;
+    }
+
+    /**
+     * Whoever lowers {@code queued} calls the waiters back if that made room: it has written
+     * {@code queued} before it reads the count, the reverse of {@link #callWhenRoom}.
+     */
+    private void queuedDropped(int nowQueued) {
+        if (nowQueued <= roomAgainAt && waitingForRoomCount.get() > 0) {
             callWaitersForRoom();
         }
     }
 
     /**
-     * Calls the waiters while there is room. Room is checked again after taking each one: a waiter
-     * may have registered after this call began and after the queue filled again (the event loop
-     * that was just called back reads, offers, and waits anew while this thread is still here), and
-     * calling it then would let its connection read past a nearly full queue.
+     * Calls the waiters while there is room, or all of them once the executor stops. Room is checked
+     * again after taking each one: a waiter may have registered after this call began and after the
+     * queue filled again (the event loop that was just called back reads, offers, and waits anew
+     * while this thread is still here), and calling it then would let its connection read past a
+     * nearly full queue.
      */
     private void callWaitersForRoom() {
         Runnable r;
         while ((r = waitingForRoom.poll()) != null) {
             waitingForRoomCount.decrementAndGet();
-            if (queued.get() > roomAgainAt) {
+            if (!roomNow()) {
                 waitingForRoom.add(r); // back in line, counted before queued is read: as in callWhenRoom
                 waitingForRoomCount.incrementAndGet();
-                if (queued.get() > roomAgainAt) {
+                if (!roomNow()) {
                     return;
                 }
                 continue; // room came back meanwhile, and whoever made it may have missed r
@@ -317,9 +340,7 @@ public final class BoundedJobExecutor implements JobAdmission {
                 JobTask task = queue.poll();
                 if (task != null) {
                     running.incrementAndGet(); // before queued drops, so the drain never sees 0 + 0 early
-                    if (queued.decrementAndGet() <= roomAgainAt && waitingForRoomCount.get() > 0) {
-                        callWaitersForRoom();
-                    }
+                    queuedDropped(queued.decrementAndGet());
                     if (searching.decrementAndGet() == 0 && !queue.isEmpty()) {
                         wakeWorkerIfNoneSearching(); // more work than awake workers: pass it on
                     }

@@ -41,8 +41,9 @@ public interface JobAdmission {
     }
 
     /**
-     * Runs {@code onRoom} once, on any thread, at a moment after this call when the admission has
-     * room again (at once, on this thread, if it has now). Room again may mean more than not {@link #nearlyFull()}:
+     * Runs {@code onRoom} once, on any thread, when the admission has had room again since this
+     * call (at once, on this thread, if it has room now); by the time it runs, the room may be
+     * taken again. Room again may mean more than not {@link #nearlyFull()}:
      * {@link BoundedJobExecutor} waits until its queue is half empty. The admission holds
      * {@code onRoom} until then, so a caller registers one at a time.
      */
