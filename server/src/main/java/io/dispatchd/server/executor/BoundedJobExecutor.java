@@ -75,7 +75,7 @@ public final class BoundedJobExecutor implements JobAdmission {
     /**
      * Entries in {@code waitingForRoom}, give or take those being added or taken right now: read on
      * every job taken, so it must be cheap. No waiter is missed because each side writes first and
-     * reads the other's value second (see {@link #callWhenRoom}).
+     * reads the other's value second (see {@link #addWaiter}).
      */
     private final AtomicInteger waitingForRoomCount = new AtomicInteger();
 
@@ -179,13 +179,20 @@ public final class BoundedJobExecutor implements JobAdmission {
 
     @Override
     public void callWhenRoom(Runnable onRoom) {
-        // Registered (and counted) before queued is read, while a worker lowers queued before it
-        // reads the count: whichever comes second sees the other, so no caller waits forever.
-        waitingForRoom.add(onRoom);
-        waitingForRoomCount.incrementAndGet();
-        if (roomNow()) {
+        if (addWaiter(onRoom)) {
             callWaitersForRoom();
         }
+    }
+
+    /**
+     * Puts a waiter in line and tells whether there is room now. It is added and counted before
+     * {@code queued} is read, while whoever lowers {@code queued} does so before it reads the count
+     * ({@link #queuedDropped}): whichever comes second sees the other, so no waiter is missed.
+     */
+    private boolean addWaiter(Runnable waiter) {
+        waitingForRoom.add(waiter);
+        waitingForRoomCount.incrementAndGet();
+        return roomNow();
     }
 
     /** Whether waiters may be called now: the queue is down to half, or the executor has stopped. */
@@ -193,10 +200,7 @@ public final class BoundedJobExecutor implements JobAdmission {
         return queued.get() <= roomAgainAt || terminating;
     }
 
-    /**
-     * Whoever lowers {@code queued} calls the waiters back if that made room: it has written
-     * {@code queued} before it reads the count, the reverse of {@link #callWhenRoom}.
-     */
+    /** Whoever lowers {@code queued} calls the waiters back if that made room. */
     private void queuedDropped(int nowQueued) {
         if (nowQueued <= roomAgainAt && waitingForRoomCount.get() > 0) {
             callWaitersForRoom();
@@ -215,12 +219,10 @@ public final class BoundedJobExecutor implements JobAdmission {
         while ((r = waitingForRoom.poll()) != null) {
             waitingForRoomCount.decrementAndGet();
             if (!roomNow()) {
-                waitingForRoom.add(r); // back in line, counted before queued is read: as in callWhenRoom
-                waitingForRoomCount.incrementAndGet();
-                if (!roomNow()) {
+                if (!addWaiter(r)) {
                     return;
                 }
-                continue; // room came back meanwhile, and whoever made it may have missed r
+                continue; // back in line, but room came back meanwhile and whoever made it may have missed r
             }
             r.run();
         }
