@@ -83,7 +83,7 @@ class EngineTest {
             }
         }, r -> new Thread(r).start());
         assertThat(lastTokenHeld.await(5, TimeUnit.SECONDS)).isTrue();
-        await().during(100, TimeUnit.MILLISECONDS).atMost(1, TimeUnit.SECONDS).until(() -> !run.isDone());
+        await().during(100, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS).until(() -> !run.isDone());
         release.countDown();
         run.get(5, TimeUnit.SECONDS);
         assertThat(tokens).containsExactly("88A000", "88A001", "88A002");
@@ -158,7 +158,8 @@ class EngineTest {
                 .hasMessageContaining("interrupted");
         // Tokens emitted before the interrupt may still be handed over in the clock's next batch.
         AtomicLong lastCount = new AtomicLong(-1);
-        await().during(100, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS).until(() -> {
+        // Settled: unchanged for 300 times the clock's 1 ms hand-over interval.
+        await().during(300, TimeUnit.MILLISECONDS).atMost(10, TimeUnit.SECONDS).until(() -> {
             long n = countStartingWith("slow");
             return lastCount.getAndSet(n) == n;
         });
@@ -222,7 +223,7 @@ class EngineTest {
         Engine engine = new Engine(100_000_000, Duration.ofSeconds(100), null); // 317 years: past 2^63 ns
         Started started = start(engine, "long", 'D');
         CompletableFuture<Void> run = started.run();
-        await().during(300, TimeUnit.MILLISECONDS).atMost(2, TimeUnit.SECONDS).until(() -> !run.isDone());
+        await().during(300, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS).until(() -> !run.isDone());
         started.worker().interrupt();
         assertThatThrownBy(() -> run.get(5, TimeUnit.SECONDS)).hasMessageContaining("interrupted");
     }
