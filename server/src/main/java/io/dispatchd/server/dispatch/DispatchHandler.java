@@ -105,8 +105,19 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         dispatcher.admission().offer(route.service(), request.qual(), pending, ctx.executor());
         if (!waitingForRoom && backpressureNanos > 0 && dispatcher.admission().nearlyFull()) {
             waitForRoom();
-        } else if (pending.ack == null && owed.size() >= maxInFlight) {
-            updateAutoRead(); // one more owed can only stop reading, and only at the limit
+        } else {
+            stopReadingAtTheLimit();
+        }
+    }
+
+    /**
+     * One more owed can only stop reading, and only at the limit. Acks already known but waiting
+     * behind a slower one count too: a client sending bad lines behind a long job must not grow
+     * the FIFO without bound.
+     */
+    private void stopReadingAtTheLimit() {
+        if (owed.size() >= maxInFlight) {
+            updateAutoRead();
         }
     }
 
@@ -155,6 +166,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
             write(route, ack);
         } else {
             owed.add(PendingAck.resolved(this, route, ack));
+            stopReadingAtTheLimit();
         }
     }
 

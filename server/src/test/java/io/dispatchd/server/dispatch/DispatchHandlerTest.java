@@ -158,6 +158,28 @@ class DispatchHandlerTest {
         assertThat(channel.config().isAutoRead()).isTrue();
     }
 
+    @Test
+    void acksAlreadyKnownButQueuedBehindAJobCountTowardsMaxInFlight() {
+        open(AckMode.COMPLETE, 3);
+        send("a 1\n"); // its job runs; every answer after it waits for it
+        send("zz 2\n");
+        assertThat(channel.config().isAutoRead()).isTrue();
+        send("zz 3\n"); // a third owed, though known: a client sending bad lines must not grow the FIFO
+        assertThat(channel.config().isAutoRead()).isFalse();
+
+        admission.offers.get(0).finish(JobOutcome.OK);
+        assertThat(acks()).isEqualTo("+??");
+        assertThat(channel.config().isAutoRead()).isTrue();
+
+        send("a 4\n");
+        admission.refuseWith = Refusal.DRAINING; // refused at once, behind a running job
+        send("a 5\n");
+        send("a 6\n");
+        assertThat(channel.config().isAutoRead()).isFalse();
+        admission.offers.get(1).finish(JobOutcome.OK);
+        assertThat(acks()).isEqualTo("+!!");
+    }
+
     /** An accept-mode connection whose admission is nearly full, on a clock that moves only when told. */
     private void openNearlyFull() {
         open(AckMode.ACCEPT, 16);
