@@ -11,7 +11,8 @@ import java.util.concurrent.RejectedExecutionException;
  * The connections of one event loop that stopped reading because the admission is nearly full.
  * The admission holds one callback per event loop, not one per connection: when room comes back,
  * the worker that made it hands one task to each waiting event loop, which resumes its own
- * connections. However many connections wait, a worker does at most {@code --io-threads}
+ * connections, unless by then the queue is nearly full again, in which case they wait for the
+ * next room. However many connections wait, a worker does at most {@code --io-threads}
  * hand-offs, and a connection that closes only leaves this set.
  *
  * <p>Everything but the admission's callback runs on the event loop.
@@ -61,6 +62,18 @@ final class RoomWaiters {
 
     private void resumeAll() {
         registered = false;
+        if (waiting.isEmpty()) {
+            return;
+        }
+        if (admission.nearlyFull()) {
+            // The room this task was sent for is taken again: between the worker's call and this
+            // task, a connection of this loop read and filled the queue (and, if it began to wait,
+            // found the callback spent). Resuming now would let every waiter read into a nearly
+            // full queue; wait for the next room instead.
+            registered = true;
+            admission.callWhenRoom(onRoom);
+            return;
+        }
         Runnable[] now = waiting.toArray(new Runnable[0]);
         waiting.clear();
         for (Runnable resume : now) {

@@ -73,6 +73,22 @@ class RoomWaitersTest {
     }
 
     @Test
+    void roomTakenAgainBeforeTheLoopGetsToItResumesNobodyAndWaitsForTheNextRoom() {
+        waiters.add(connection("a"));
+        admission.roomAgain(); // a worker made room: a task is handed to the loop
+        admission.nearlyFull = true; // before it runs, another connection of the loop fills the queue
+        waiters.add(connection("b")); // and waits too, on the callback already spent
+        runLoop();
+        assertThat(resumed).as("no connection reads into a nearly full queue").isEmpty();
+        assertThat(admission.waitingForRoom).as("registered anew").hasSize(1);
+
+        admission.nearlyFull = false;
+        admission.roomAgain();
+        runLoop();
+        assertThat(resumed).containsExactly("a", "b");
+    }
+
+    @Test
     void aConnectionThatWaitsAgainWhileBeingResumedIsKeptForNextTime() {
         List<Runnable> self = new ArrayList<>();
         Runnable again = () -> {
