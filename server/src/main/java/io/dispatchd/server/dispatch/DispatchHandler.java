@@ -237,7 +237,9 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
             // lines we have not read): close; acks written but not yet flushed go out first.
             // Otherwise the timer simply fires again later.
             if (owed.isEmpty() && !waitingForRoom) {
-                closeNow();
+                // As for QUIT: the close may wait behind acks a slow client has not read, and a line
+                // read meanwhile must not start a job whose ack would go out after it.
+                closeWhenSettled();
             }
             return;
         }

@@ -11,8 +11,12 @@ import io.dispatchd.server.service.LetterService;
 import io.dispatchd.server.service.ServiceRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -290,6 +294,21 @@ class DispatchHandlerTest {
         channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
         channel.runPendingTasks(); // the closing flush, consolidated to the end of the loop's pass
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aLineReadWhileTheIdleCloseWaitsForItsWriteIsNotAdmitted() {
+        open(AckMode.ACCEPT, 16);
+        channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg); // a client reading nothing: no write completes, so no close
+            }
+        });
+        channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(channel.isOpen()).as("closing, behind the unsent writes").isTrue();
+        send("a 1\n"); // its job must not run: its ack would go out after the close
+        assertThat(admission.offers).isEmpty();
     }
 
     @Test
