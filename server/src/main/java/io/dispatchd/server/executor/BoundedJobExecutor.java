@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -297,16 +298,21 @@ public final class BoundedJobExecutor implements JobAdmission {
     private void terminate() {
         terminating = true;
         callWaitersForRoom(); // nobody waits on an executor that has stopped
+        wakeAllIdle();
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    /** Wakes every parked worker, to exit: each counts itself out of {@code searching} when it does. */
+    private void wakeAllIdle() {
         synchronized (idle) {
             for (WorkerThread w : idle) {
-                searching.incrementAndGet(); // as for any wake-up: it counts itself out when it exits
+                searching.incrementAndGet(); // as for any wake-up
                 w.woken = true;
                 LockSupport.unpark(w);
             }
             idle.clear();
-        }
-        if (timer != null) {
-            timer.shutdownNow();
         }
     }
 
@@ -365,8 +371,12 @@ public final class BoundedJobExecutor implements JobAdmission {
                     idle.addLast(this);
                 }
                 searching.decrementAndGet();
-                // A job queued after our poll but while we still counted as searching woke nobody.
-                if (!queue.isEmpty() || terminating) {
+                if (terminating) {
+                    // terminate() may have swept the idle workers before we joined them, and the
+                    // worker still searching that would otherwise wake us may be exiting instead.
+                    wakeAllIdle(); // ourselves included
+                } else if (!queue.isEmpty()) {
+                    // A job queued after our poll but while we still counted as searching woke nobody.
                     wakeWorkerIfNoneSearching(); // may well wake ourselves
                 }
                 while (!woken) {
@@ -400,6 +410,15 @@ public final class BoundedJobExecutor implements JobAdmission {
             this.ticket = ticket;
         }
 
+        /** Null if the executor stopped meanwhile: the drain's deadline has abandoned this job already. */
+        private ScheduledFuture<?> scheduleTimeOut() {
+            try {
+                return timer.schedule(this::timeOut, jobTimeoutNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                return null;
+            }
+        }
+
         void run(WorkerThread self) {
             // Publish the job before checking the deadline; the drain sets the deadline before it
             // reads what workers hold. With both volatile, at least one side sees the other, so a
@@ -419,8 +438,7 @@ public final class BoundedJobExecutor implements JobAdmission {
                 runner = self;
                 startNanos = System.nanoTime();
             }
-            ScheduledFuture<?> timeout = timer == null ? null
-                    : timer.schedule(this::timeOut, jobTimeoutNanos, TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> timeout = timer == null ? null : scheduleTimeOut();
             JobOutcome outcome;
             try {
                 service.execute(qual, context);
