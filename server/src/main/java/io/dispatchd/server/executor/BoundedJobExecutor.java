@@ -162,15 +162,36 @@ public final class BoundedJobExecutor implements JobAdmission {
             return false;
         }
         if (queued.incrementAndGet() > capacity) {
-            // This place was never taken, but for a moment it counted: a worker taking a job then saw
-            // no room, so if this is what brings the queue down to half, this thread calls back.
-            queuedDropped(queued.decrementAndGet());
+            giveBack();
             ticket.refused(Refusal.QUEUE_FULL);
+            return false;
+        }
+        if (draining) {
+            // The drain began between the first look and the reservation. It writes `draining`
+            // before it reads `queued`, and this thread the reverse, so either it counts this place
+            // (and waits for the job) or this second look sees the drain: never a job admitted
+            // after the drain counted the queue empty.
+            giveBack();
+            ticket.refused(Refusal.DRAINING);
             return false;
         }
         // Cannot fail: the array holds at least `capacity` and at most `queued` jobs are in it.
         queue.offer(new JobTask(service, qual, ticket));
         return true;
+    }
+
+    /**
+     * Gives back a place reserved and not taken. For a moment it counted: a worker taking a job then
+     * saw no room, and a drain may have counted it as a job to wait for; so this thread calls the
+     * waiters if the queue is down to half, and tells a drain to look again.
+     */
+    private void giveBack() {
+        queuedDropped(queued.decrementAndGet());
+        if (draining) {
+            synchronized (drainSignal) {
+                drainSignal.notifyAll();
+            }
+        }
     }
 
     @Override
