@@ -300,8 +300,16 @@ public final class BoundedJobExecutor implements JobAdmission {
             // Past the deadline. Order matters: mark it first, so a worker that takes a job from
             // now on abandons it itself; then empty the queue; then abandon what workers hold.
             deadlinePassed = true;
-            JobTask t;
-            while ((t = queue.poll()) != null) {
+            // Until `queued` is 0, not merely until the queue looks empty: a place still counted
+            // is an offer between its reservation and queue.offer (it passed the second look at
+            // `draining` just before the drain began), or a place about to be given back, or a
+            // job a worker has just taken. Each is a few instructions from done.
+            while (queued.get() > 0) {
+                JobTask t = queue.poll();
+                if (t == null) {
+                    Thread.yield(); // let that thread finish, on this core if need be
+                    continue;
+                }
                 queued.decrementAndGet();
                 abandoned += t.abandon("never started") ? 1 : 0;
             }
