@@ -30,5 +30,4 @@ public record BenchResult(BenchConfig config, long requests, double seconds, Lis
     public double throughput() {
         return seconds > 0 ? requests / seconds : 0;
     }
-
-    /** The count of one reply kind by key, 0 if the workload has no such kind. */}
+}
