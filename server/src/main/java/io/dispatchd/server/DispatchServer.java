@@ -87,6 +87,7 @@ public final class DispatchServer implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         log.info("configuration: {}", config.describe());
+        Transport transport = Transport.of(config.transport());
         Engine engine = new Engine(config.engineIterations(), config.enginePause());
         ServiceContext context = () -> engine;
         BoundedJobExecutor executor =
@@ -98,7 +99,6 @@ public final class DispatchServer implements AutoCloseable {
                 config.backpressure());
         AtomicBoolean shuttingDown = new AtomicBoolean();
 
-        Transport transport = Transport.best();
         EventLoopGroup acceptGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         EventLoopGroup ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
         ChannelGroup openChannels = new DefaultChannelGroup("dispatchd-connections", GlobalEventExecutor.INSTANCE);

@@ -104,6 +104,33 @@ class PackagedServerIT {
         }
     }
 
+    /** Where Netty's native transports cannot load (as with io.netty.transport.noNative), auto still serves. */
+    @Test
+    void withoutNativeTransportsAutoServesOnNioAndAnExplicitEpollExitsOne() throws Exception {
+        java.util.Map<String, String> noNative = java.util.Map.of("JAVA_TOOL_OPTIONS", "-Dio.netty.transport.noNative=true");
+        try (ServerProcess server = ServerProcess.start(noNative, "--port", "0", "--admin-port", "off",
+                "--engine-iterations", "0")) {
+            int port = server.awaitListening();
+            try (TestConnection c = new TestConnection(new InetSocketAddress("127.0.0.1", port))) {
+                assertThat(c.send("a 1\nzz 2\n").read(2)).isEqualTo("+?");
+            }
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> server.err.stream().anyMatch(l -> l.contains("serving ")));
+            assertThat(server.err).anyMatch(l -> l.contains("serving ") && l.endsWith(" on nio"));
+            server.terminate();
+            assertThat(server.awaitExit()).isZero();
+        }
+        for (String transport : List.of("epoll", "io_uring")) {
+            try (ServerProcess server = ServerProcess.start(noNative, "--port", "0", "--admin-port", "off",
+                    "--transport", transport)) {
+                assertThat(server.awaitExit()).isEqualTo(1);
+                assertThat(server.err.get(server.err.size() - 1)).as("a one-line reason, last")
+                        .startsWith("dispatchd: --transport " + transport + " is not available here: ");
+                assertThat(server.out).isEmpty();
+            }
+        }
+    }
+
     @Test
     void unknownConfigKeyExitsTwoAndNamesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path conf = dir.resolve("dispatchd.properties");

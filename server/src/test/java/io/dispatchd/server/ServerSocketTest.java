@@ -1,9 +1,12 @@
 package io.dispatchd.server;
 
 import io.dispatchd.server.config.ServerConfig;
+import io.dispatchd.server.config.TransportChoice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -23,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The whole server in this JVM, over real sockets on 127.0.0.1 and an ephemeral port. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -83,6 +87,40 @@ class ServerSocketTest {
         InetSocketAddress address = start("--ack", "complete", "--engine-iterations", "3", "--engine-pause", "10us",
                 "--workers", "8", "--queue-capacity", "20000", "--max-in-flight", "20000");
         assertEveryLineAckedAsExpected(address, Script.mixed(10_000, 7, true));
+    }
+
+    /**
+     * The transports differ in how they pause and resume reading and in what they do after a
+     * client's FIN; the rest of this class runs on the one {@code auto} picks. A small
+     * {@code --max-in-flight} makes the server stop and resume reading many times.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TransportChoice.class, names = {"IO_URING", "EPOLL", "NIO"})
+    void everyTransportAcksPipelinedLinesInOrderThroughReadPausesAndAHalfClose(TransportChoice transport)
+            throws Exception {
+        try {
+            Transport.of(transport);
+        } catch (StartupException e) {
+            assumeTrue(false, e.getMessage());
+        }
+        InetSocketAddress address = start("--transport", transport.flagValue(), "--ack", "complete",
+                "--engine-iterations", "0", "--workers", "2", "--max-in-flight", "16");
+        Script script = Script.mixed(5_000, 11, true);
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.setSoTimeout(10_000);
+            s.connect(address);
+            Future<?> sent = writer.submit(() -> {
+                s.getOutputStream().write(script.wire.toString().getBytes(StandardCharsets.UTF_8));
+                s.shutdownOutput();
+                return null;
+            });
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .as("every ack, in order, then the server closes").isEqualTo(script.acks.toString());
+            sent.get(10, TimeUnit.SECONDS);
+        } finally {
+            writer.shutdownNow();
+        }
     }
 
     /** Sends the whole script in one write and reads back exactly the acks it expects, in order. */

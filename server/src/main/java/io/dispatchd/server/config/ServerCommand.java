@@ -98,6 +98,10 @@ public final class ServerCommand {
             description = "Event loop threads serving connections (default: ${DEFAULT-VALUE}, the number of cores).")
     int ioThreads = ServerConfig.DEFAULT_IO_THREADS;
 
+    @Option(names = "--transport", paramLabel = "auto|io_uring|epoll|nio", defaultValue = "auto",
+            description = "Socket I/O: auto takes io_uring, else epoll, else nio, whichever this system can load (default: ${DEFAULT-VALUE}).")
+    TransportChoice transport;
+
     /**
      * A picocli command line for these arguments, whose defaults come from the environment and
      * from the {@code --config} file (or {@code DISPATCHD_CONFIG}) before the built-in ones.
@@ -128,7 +132,7 @@ public final class ServerCommand {
     public ServerConfig toConfig() {
         return new ServerConfig(bind, port, adminPort, ackMode, workers, queueCapacity, backpressure, maxLineBytes,
                 maxConnections, maxInFlight, idleTimeout, jobTimeout, drainTimeout,
-                engineIterations, enginePause, ioThreads);
+                engineIterations, enginePause, ioThreads, transport);
     }
 
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {

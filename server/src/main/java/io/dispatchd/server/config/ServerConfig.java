@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param engineIterations  tokens the built-in engine emits per job
  * @param enginePause       pause between two tokens
  * @param ioThreads         Netty event loop threads for connections
+ * @param transport         Netty I/O transport for the sockets
  */
 public record ServerConfig(
         String bind,
@@ -45,7 +46,8 @@ public record ServerConfig(
         Duration drainTimeout,
         int engineIterations,
         Duration enginePause,
-        int ioThreads) {
+        int ioThreads,
+        TransportChoice transport) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 7070;
@@ -73,6 +75,7 @@ public record ServerConfig(
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(ackMode, "ackMode");
+        Objects.requireNonNull(transport, "transport");
         requireRange("--port", port, 0, 65_535);
         if (adminPort != ADMIN_OFF) {
             requireRange("--admin-port", adminPort, 0, 65_535);
@@ -116,7 +119,8 @@ public record ServerConfig(
                 + " max-connections=" + maxConnections + " max-in-flight=" + maxInFlight
                 + " idle-timeout=" + Durations.format(idleTimeout) + " job-timeout=" + (jobTimeout.isZero() ? "none" : Durations.format(jobTimeout))
                 + " drain-timeout=" + Durations.format(drainTimeout) + " engine-iterations=" + engineIterations
-                + " engine-pause=" + Durations.format(enginePause) + " io-threads=" + ioThreads;
+                + " engine-pause=" + Durations.format(enginePause) + " io-threads=" + ioThreads
+                + " transport=" + transport.flagValue();
     }
 
     public boolean adminEnabled() {

@@ -30,6 +30,15 @@ class ServerConfigTest {
         assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.engineIterations()).isEqualTo(500);
         assertThat(c.enginePause()).isEqualTo(Duration.ofNanos(100_000));
+        assertThat(c.transport()).isEqualTo(TransportChoice.AUTO);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"auto,AUTO", "io_uring,IO_URING", "IO_URING,IO_URING", "epoll,EPOLL", "nio,NIO"})
+    void transportIsReadAndDescribedInTheFlagsSpelling(String flag, TransportChoice expected) {
+        ServerConfig c = ServerConfig.fromArgs("--transport", flag);
+        assertThat(c.transport()).isEqualTo(expected);
+        assertThat(c.describe()).endsWith(" transport=" + flag.toLowerCase(java.util.Locale.ROOT));
     }
 
     @Test
@@ -47,7 +56,7 @@ class ServerConfigTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--port=70000", "--workers=0", "--queue-capacity=-1", "--ack=later",
-            "--idle-timeout=300", "--bogus", "--engine-pause=5 parsecs", "--admin-port=x"})
+            "--idle-timeout=300", "--bogus", "--engine-pause=5 parsecs", "--admin-port=x", "--transport=uring"})
     void badFlagsAreRefusedWithTheFlagNamed(String flag) {
         assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.fromArgs(flag))
                 .withMessageContaining(flag.substring(0, flag.contains("=") ? flag.indexOf('=') : flag.length())

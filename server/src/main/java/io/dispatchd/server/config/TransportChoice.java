@@ -1,0 +1,21 @@
+package io.dispatchd.server.config;
+
+/**
+ * {@code --transport}: which of Netty's I/O transports serves the sockets. {@code auto} takes the
+ * fastest one this kernel and JVM can load, in the order below.
+ */
+public enum TransportChoice {
+    /** io_uring, else epoll, else NIO. */
+    AUTO,
+    /** Linux io_uring: a read and a write for many connections go to the kernel in one system call. */
+    IO_URING,
+    /** Linux epoll: one system call per read and per write. */
+    EPOLL,
+    /** Java NIO, which works everywhere. */
+    NIO;
+
+    /** The flag's spelling: {@code io_uring}. */
+    public String flagValue() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
