@@ -70,7 +70,13 @@ public record ServerConfig(
     public static final String DEFAULT_DRAIN_TIMEOUT = "30s";
     public static final int DEFAULT_ENGINE_ITERATIONS = 500;
     public static final String DEFAULT_ENGINE_PAUSE = "100us";
-    public static final int DEFAULT_IO_THREADS = Runtime.getRuntime().availableProcessors();
+    /**
+     * Half the cores: the workers, the JIT and the collector need the others. With io_uring one
+     * event loop batches the system calls of all its connections, so fewer loops with more
+     * connections each cost less; on the 2-core test machine one loop served 50 connections
+     * faster than two, with a shorter latency tail (docs/PERFORMANCE.md, 0.7).
+     */
+    public static final int DEFAULT_IO_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");

@@ -31,6 +31,7 @@ class ServerConfigTest {
         assertThat(c.engineIterations()).isEqualTo(500);
         assertThat(c.enginePause()).isEqualTo(Duration.ofNanos(100_000));
         assertThat(c.transport()).isEqualTo(TransportChoice.AUTO);
+        assertThat(c.ioThreads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     }
 
     @ParameterizedTest
