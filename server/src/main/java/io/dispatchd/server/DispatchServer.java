@@ -139,7 +139,7 @@ public final class DispatchServer implements AutoCloseable {
             }
             throw e;
         }
-        log.info("serving {} on {}", services.keys(), transport.name());
+        log.info("serving {} on {}", services.keys(), transport.kind().flagValue());
         return new DispatchServer(config, acceptGroup, ioGroup, executor, openChannels, connections,
                 serverChannel, adminChannel, metrics, shuttingDown);
     }

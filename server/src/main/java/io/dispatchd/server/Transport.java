@@ -18,7 +18,7 @@ import io.netty.channel.uring.IoUringServerSocketChannel;
  * clients more (docs/PERFORMANCE.md, 0.7). Where io_uring is missing or forbidden (old kernels,
  * container seccomp profiles, {@code kernel.io_uring_disabled}) it falls back to epoll, then NIO.
  */
-record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel) {
+record Transport(TransportChoice kind, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel) {
 
     static Transport of(TransportChoice choice) throws StartupException {
         return switch (choice) {
@@ -43,16 +43,14 @@ record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends
     }
 
     private static Transport ioUring() {
-        return new Transport(TransportChoice.IO_URING.flagValue(), IoUringIoHandler.newFactory(),
-                IoUringServerSocketChannel.class);
+        return new Transport(TransportChoice.IO_URING, IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class);
     }
 
     private static Transport epoll() {
-        return new Transport(TransportChoice.EPOLL.flagValue(), EpollIoHandler.newFactory(),
-                EpollServerSocketChannel.class);
+        return new Transport(TransportChoice.EPOLL, EpollIoHandler.newFactory(), EpollServerSocketChannel.class);
     }
 
     private static Transport nio() {
-        return new Transport(TransportChoice.NIO.flagValue(), NioIoHandler.newFactory(), NioServerSocketChannel.class);
+        return new Transport(TransportChoice.NIO, NioIoHandler.newFactory(), NioServerSocketChannel.class);
     }
 }

@@ -106,7 +106,7 @@ class PackagedServerIT {
 
     /** Where Netty's native transports cannot load (as with io.netty.transport.noNative), auto still serves. */
     @Test
-    void withoutNativeTransportsAutoServesOnNioAndAnExplicitEpollExitsOne() throws Exception {
+    void withoutNativeTransportsAutoServesOnNioAndANamedNativeOneExitsOne() throws Exception {
         java.util.Map<String, String> noNative = java.util.Map.of("JAVA_TOOL_OPTIONS", "-Dio.netty.transport.noNative=true");
         try (ServerProcess server = ServerProcess.start(noNative, "--port", "0", "--admin-port", "off",
                 "--engine-iterations", "0")) {

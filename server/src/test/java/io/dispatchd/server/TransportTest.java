@@ -15,8 +15,9 @@ class TransportTest {
 
     @Test
     void autoPrefersIoUringThenEpollThenNio() throws StartupException {
-        String expected = IoUring.isAvailable() ? "io_uring" : Epoll.isAvailable() ? "epoll" : "nio";
-        assertThat(Transport.of(TransportChoice.AUTO).name()).isEqualTo(expected);
+        TransportChoice expected = IoUring.isAvailable() ? TransportChoice.IO_URING
+                : Epoll.isAvailable() ? TransportChoice.EPOLL : TransportChoice.NIO;
+        assertThat(Transport.of(TransportChoice.AUTO).kind()).isEqualTo(expected);
     }
 
     @Test
