@@ -15,7 +15,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -87,7 +86,9 @@ public final class DispatchServer implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         log.info("configuration: {}", config.describe());
-        Transport transport = Transport.of(config.transport());
+        Transport transport = Transport.start(config.transport(), config.ioThreads());
+        EventLoopGroup acceptGroup = transport.acceptGroup();
+        EventLoopGroup ioGroup = transport.ioGroup();
         Engine engine = new Engine(config.engineIterations(), config.enginePause());
         ServiceContext context = () -> engine;
         BoundedJobExecutor executor =
@@ -99,8 +100,6 @@ public final class DispatchServer implements AutoCloseable {
                 config.backpressure());
         AtomicBoolean shuttingDown = new AtomicBoolean();
 
-        EventLoopGroup acceptGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        EventLoopGroup ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), transport.ioHandlerFactory());
         ChannelGroup openChannels = new DefaultChannelGroup("dispatchd-connections", GlobalEventExecutor.INSTANCE);
 
         ServerBootstrap requests = new ServerBootstrap()

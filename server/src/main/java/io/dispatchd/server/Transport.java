@@ -1,7 +1,9 @@
 package io.dispatchd.server;
 
 import io.dispatchd.server.config.TransportChoice;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -11,28 +13,81 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * The I/O transport named by {@code --transport}. {@code auto} prefers io_uring: on the test
- * machine it served the same closed-loop load with less server CPU than epoll, which left the
- * clients more (docs/PERFORMANCE.md, 0.7). Where io_uring is missing or forbidden (old kernels,
- * container seccomp profiles, {@code kernel.io_uring_disabled}) it falls back to epoll, then NIO.
+ * The event loops of the I/O transport named by {@code --transport}, started: one loop accepts,
+ * {@code --io-threads} serve connections.
+ * <p>
+ * {@code auto} prefers io_uring: on the test machine it served the same closed-loop load with less
+ * server CPU than epoll, which left the clients more (docs/PERFORMANCE.md, 0.7). Where io_uring is
+ * missing or forbidden (old kernels, container seccomp profiles, {@code kernel.io_uring_disabled})
+ * Netty's probe says so and {@code auto} takes epoll, then NIO. A ring can also fail only when the
+ * real event loops create theirs (on kernels before 5.12 ring memory counts against
+ * {@code RLIMIT_MEMLOCK}), so {@code auto} starts the loops themselves in that order and keeps the
+ * first that start.
  */
-record Transport(TransportChoice kind, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel) {
+record Transport(TransportChoice kind, Class<? extends ServerChannel> serverChannel,
+                 EventLoopGroup acceptGroup, EventLoopGroup ioGroup) {
 
-    static Transport of(TransportChoice choice) throws StartupException {
-        return switch (choice) {
-            case AUTO -> IoUring.isAvailable() ? ioUring() : Epoll.isAvailable() ? epoll() : nio();
-            case IO_URING -> {
-                requireAvailable(choice, IoUring.unavailabilityCause());
-                yield ioUring();
+    private static final Logger log = LoggerFactory.getLogger(Transport.class);
+
+    static Transport start(TransportChoice choice, int ioThreads) throws StartupException {
+        return start(candidates(choice), ioThreads, Transport::ioHandlerFactory);
+    }
+
+    /** What {@code choice} may run on, in the order to try: for {@code auto}, every transport that loads here. */
+    static List<TransportChoice> candidates(TransportChoice choice) throws StartupException {
+        switch (choice) {
+            case AUTO -> {
+                List<TransportChoice> loadable = new ArrayList<>(3);
+                if (IoUring.isAvailable()) {
+                    loadable.add(TransportChoice.IO_URING);
+                }
+                if (Epoll.isAvailable()) {
+                    loadable.add(TransportChoice.EPOLL);
+                }
+                loadable.add(TransportChoice.NIO);
+                return loadable;
             }
-            case EPOLL -> {
-                requireAvailable(choice, Epoll.unavailabilityCause());
-                yield epoll();
+            case IO_URING -> requireAvailable(choice, IoUring.unavailabilityCause());
+            case EPOLL -> requireAvailable(choice, Epoll.unavailabilityCause());
+            case NIO -> { }
+        }
+        return List.of(choice);
+    }
+
+    /** Starts the event loops of the first candidate whose loops start; the last one's failure is the server's. */
+    static Transport start(List<TransportChoice> candidates, int ioThreads,
+                           Function<TransportChoice, IoHandlerFactory> ioHandlers) throws StartupException {
+        for (int i = 0; ; i++) {
+            TransportChoice kind = candidates.get(i);
+            try {
+                return startOn(kind, ioThreads, ioHandlers.apply(kind));
+            } catch (RuntimeException | LinkageError e) {
+                if (i + 1 == candidates.size()) {
+                    throw new StartupException("cannot start the " + kind.flagValue() + " event loops: " + e.getMessage(), e);
+                }
+                log.warn("cannot start the {} event loops ({}); trying {}", kind.flagValue(), e.toString(),
+                        candidates.get(i + 1).flagValue());
             }
-            case NIO -> nio();
-        };
+        }
+    }
+
+    private static Transport startOn(TransportChoice kind, int ioThreads, IoHandlerFactory ioHandlers) {
+        EventLoopGroup accept = new MultiThreadIoEventLoopGroup(1, ioHandlers);
+        try {
+            return new Transport(kind, serverChannel(kind), accept, new MultiThreadIoEventLoopGroup(ioThreads, ioHandlers));
+        } catch (RuntimeException | LinkageError e) {
+            accept.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
     }
 
     private static void requireAvailable(TransportChoice choice, Throwable unavailable) throws StartupException {
@@ -42,15 +97,21 @@ record Transport(TransportChoice kind, IoHandlerFactory ioHandlerFactory, Class<
         }
     }
 
-    private static Transport ioUring() {
-        return new Transport(TransportChoice.IO_URING, IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class);
+    private static IoHandlerFactory ioHandlerFactory(TransportChoice kind) {
+        return switch (kind) {
+            case IO_URING -> IoUringIoHandler.newFactory();
+            case EPOLL -> EpollIoHandler.newFactory();
+            case NIO -> NioIoHandler.newFactory();
+            case AUTO -> throw new IllegalArgumentException("auto names no transport: see candidates()");
+        };
     }
 
-    private static Transport epoll() {
-        return new Transport(TransportChoice.EPOLL, EpollIoHandler.newFactory(), EpollServerSocketChannel.class);
-    }
-
-    private static Transport nio() {
-        return new Transport(TransportChoice.NIO, NioIoHandler.newFactory(), NioServerSocketChannel.class);
+    private static Class<? extends ServerChannel> serverChannel(TransportChoice kind) {
+        return switch (kind) {
+            case IO_URING -> IoUringServerSocketChannel.class;
+            case EPOLL -> EpollServerSocketChannel.class;
+            case NIO -> NioServerSocketChannel.class;
+            case AUTO -> throw new IllegalArgumentException("auto names no transport: see candidates()");
+        };
     }
 }

@@ -131,6 +131,34 @@ class PackagedServerIT {
         }
     }
 
+    /** An io_uring that loads but whose event loops cannot start (here: a bad ring setting) gives way to epoll. */
+    @Test
+    void ioUringLoopsThatFailToStartLeaveAutoOnEpollAndANamedIoUringExitsOne() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.uring.IoUring.isAvailable()
+                && io.netty.channel.epoll.Epoll.isAvailable(), "Linux with io_uring allowed");
+        java.util.Map<String, String> badRing = java.util.Map.of("JAVA_TOOL_OPTIONS", "-Dio.netty.iouring.ringSize=1000000");
+        try (ServerProcess server = ServerProcess.start(badRing, "--port", "0", "--admin-port", "off",
+                "--engine-iterations", "0")) {
+            int port = server.awaitListening();
+            try (TestConnection c = new TestConnection(new InetSocketAddress("127.0.0.1", port))) {
+                assertThat(c.send("a 1\n").read(1)).isEqualTo("+");
+            }
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> server.err.stream().anyMatch(l -> l.contains("serving ")));
+            assertThat(server.err).anyMatch(l -> l.contains("cannot start the io_uring event loops")
+                    && l.contains("cqSize") && l.endsWith("trying epoll"));
+            assertThat(server.err).anyMatch(l -> l.contains("serving ") && l.endsWith(" on epoll"));
+            server.terminate();
+            assertThat(server.awaitExit()).isZero();
+        }
+        try (ServerProcess server = ServerProcess.start(badRing, "--port", "0", "--admin-port", "off",
+                "--transport", "io_uring")) {
+            assertThat(server.awaitExit()).isEqualTo(1);
+            assertThat(server.err.get(server.err.size() - 1)).as("a one-line reason, last")
+                    .startsWith("dispatchd: cannot start the io_uring event loops: ").contains("cqSize");
+        }
+    }
+
     @Test
     void unknownConfigKeyExitsTwoAndNamesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path conf = dir.resolve("dispatchd.properties");

@@ -2,29 +2,59 @@ package io.dispatchd.server;
 
 import io.dispatchd.server.config.TransportChoice;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringServerSocketChannel;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TransportTest {
 
     @Test
-    void autoPrefersIoUringThenEpollThenNio() throws StartupException {
-        TransportChoice expected = IoUring.isAvailable() ? TransportChoice.IO_URING
-                : Epoll.isAvailable() ? TransportChoice.EPOLL : TransportChoice.NIO;
-        assertThat(Transport.of(TransportChoice.AUTO).kind()).isEqualTo(expected);
+    void autoTriesIoUringThenEpollThenNioOfThoseThatLoad() throws StartupException {
+        List<TransportChoice> expected = new ArrayList<>();
+        if (IoUring.isAvailable()) {
+            expected.add(TransportChoice.IO_URING);
+        }
+        if (Epoll.isAvailable()) {
+            expected.add(TransportChoice.EPOLL);
+        }
+        expected.add(TransportChoice.NIO);
+        assertThat(Transport.candidates(TransportChoice.AUTO)).isEqualTo(expected);
+        assertThat(Transport.candidates(TransportChoice.NIO)).containsExactly(TransportChoice.NIO);
     }
 
     @Test
-    void anExplicitChoiceIsTakenAsGiven() throws StartupException {
-        assertThat(Transport.of(TransportChoice.NIO).serverChannel()).isEqualTo(NioServerSocketChannel.class);
-        assumeTrue(Epoll.isAvailable() && IoUring.isAvailable(), "Linux with io_uring allowed");
-        assertThat(Transport.of(TransportChoice.EPOLL).serverChannel()).isEqualTo(EpollServerSocketChannel.class);
-        assertThat(Transport.of(TransportChoice.IO_URING).serverChannel()).isEqualTo(IoUringServerSocketChannel.class);
+    void eventLoopsThatFailToStartGiveWayToTheNextCandidate() throws StartupException {
+        List<TransportChoice> tried = new ArrayList<>();
+        Transport transport = Transport.start(List.of(TransportChoice.IO_URING, TransportChoice.NIO), 1, kind -> {
+            tried.add(kind);
+            if (kind == TransportChoice.IO_URING) {
+                throw new IllegalStateException("ring: Cannot allocate memory"); // as RLIMIT_MEMLOCK does
+            }
+            return NioIoHandler.newFactory();
+        });
+        try {
+            assertThat(tried).containsExactly(TransportChoice.IO_URING, TransportChoice.NIO);
+            assertThat(transport.kind()).isEqualTo(TransportChoice.NIO);
+            assertThat(transport.serverChannel()).isEqualTo(NioServerSocketChannel.class);
+            assertThat(transport.ioGroup().isShuttingDown()).isFalse();
+        } finally {
+            transport.acceptGroup().shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            transport.ioGroup().shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void theLastCandidateFailingIsAStartupFailureNamingIt() {
+        assertThatThrownBy(() -> Transport.start(List.of(TransportChoice.EPOLL), 1, kind -> {
+            throw new IllegalStateException("no loops today");
+        })).isInstanceOf(StartupException.class).hasMessage("cannot start the epoll event loops: no loops today");
     }
 }
