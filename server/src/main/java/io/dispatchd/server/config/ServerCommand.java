@@ -99,7 +99,7 @@ public final class ServerCommand {
     int ioThreads = ServerConfig.DEFAULT_IO_THREADS;
 
     @Option(names = "--transport", paramLabel = "auto|io_uring|epoll|nio", defaultValue = "auto",
-            description = "Socket I/O: auto takes io_uring, else epoll, else nio, whichever this system can load (default: ${DEFAULT-VALUE}).")
+            description = "Socket I/O: auto takes the first of io_uring, epoll, nio whose event loops start here (default: ${DEFAULT-VALUE}).")
     TransportChoice transport;
 
     /**

@@ -5,7 +5,7 @@ package io.dispatchd.server.config;
  * fastest one this kernel and JVM can load, in the order below.
  */
 public enum TransportChoice {
-    /** io_uring, else epoll, else NIO. */
+    /** The first of io_uring, epoll and NIO whose event loops start here. */
     AUTO,
     /** Linux io_uring: a read and a write for many connections go to the kernel in one system call. */
     IO_URING,
