@@ -108,26 +108,10 @@ class PackagedServerIT {
     @Test
     void withoutNativeTransportsAutoServesOnNioAndANamedNativeOneExitsOne() throws Exception {
         java.util.Map<String, String> noNative = java.util.Map.of("JAVA_TOOL_OPTIONS", "-Dio.netty.transport.noNative=true");
-        try (ServerProcess server = ServerProcess.start(noNative, "--port", "0", "--admin-port", "off",
-                "--engine-iterations", "0")) {
-            int port = server.awaitListening();
-            try (TestConnection c = new TestConnection(new InetSocketAddress("127.0.0.1", port))) {
-                assertThat(c.send("a 1\nzz 2\n").read(2)).isEqualTo("+?");
-            }
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> server.err.stream().anyMatch(l -> l.contains("serving ")));
-            assertThat(server.err).anyMatch(l -> l.contains("serving ") && l.endsWith(" on nio"));
-            server.terminate();
-            assertThat(server.awaitExit()).isZero();
-        }
+        autoServesOn(noNative, "nio");
         for (String transport : List.of("epoll", "io_uring")) {
-            try (ServerProcess server = ServerProcess.start(noNative, "--port", "0", "--admin-port", "off",
-                    "--transport", transport)) {
-                assertThat(server.awaitExit()).isEqualTo(1);
-                assertThat(server.err.get(server.err.size() - 1)).as("a one-line reason, last")
-                        .startsWith("dispatchd: --transport " + transport + " is not available here: ");
-                assertThat(server.out).isEmpty();
-            }
+            assertThat(startupFailure(noNative, "--transport", transport))
+                    .startsWith("dispatchd: --transport " + transport + " is not available here: ");
         }
     }
 
@@ -137,25 +121,40 @@ class PackagedServerIT {
         org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.uring.IoUring.isAvailable()
                 && io.netty.channel.epoll.Epoll.isAvailable(), "Linux with io_uring allowed");
         java.util.Map<String, String> badRing = java.util.Map.of("JAVA_TOOL_OPTIONS", "-Dio.netty.iouring.ringSize=1000000");
-        try (ServerProcess server = ServerProcess.start(badRing, "--port", "0", "--admin-port", "off",
+        assertThat(autoServesOn(badRing, "epoll")).anyMatch(l -> l.contains("cannot start the io_uring event loops")
+                && l.contains("cqSize") && l.endsWith("trying epoll"));
+        assertThat(startupFailure(badRing, "--transport", "io_uring"))
+                .startsWith("dispatchd: cannot start the io_uring event loops: ").contains("cqSize");
+    }
+
+    /**
+     * Starts the jar with {@code --transport auto} in this environment, checks that it serves on
+     * {@code transport} and stops cleanly, and returns its log.
+     */
+    private static List<String> autoServesOn(java.util.Map<String, String> environment, String transport) throws Exception {
+        try (ServerProcess server = ServerProcess.start(environment, "--port", "0", "--admin-port", "off",
                 "--engine-iterations", "0")) {
             int port = server.awaitListening();
             try (TestConnection c = new TestConnection(new InetSocketAddress("127.0.0.1", port))) {
-                assertThat(c.send("a 1\n").read(1)).isEqualTo("+");
+                assertThat(c.send("a 1\nzz 2\n").read(2)).isEqualTo("+?");
             }
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                     .until(() -> server.err.stream().anyMatch(l -> l.contains("serving ")));
-            assertThat(server.err).anyMatch(l -> l.contains("cannot start the io_uring event loops")
-                    && l.contains("cqSize") && l.endsWith("trying epoll"));
-            assertThat(server.err).anyMatch(l -> l.contains("serving ") && l.endsWith(" on epoll"));
+            assertThat(server.err).anyMatch(l -> l.contains("serving ") && l.endsWith(" on " + transport));
             server.terminate();
             assertThat(server.awaitExit()).isZero();
+            return List.copyOf(server.err);
         }
-        try (ServerProcess server = ServerProcess.start(badRing, "--port", "0", "--admin-port", "off",
-                "--transport", "io_uring")) {
+    }
+
+    /** Starts the jar with these flags in this environment, checks that it exits 1 having served nothing, and returns its last line. */
+    private static String startupFailure(java.util.Map<String, String> environment, String... flags) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--port", "0", "--admin-port", "off"));
+        args.addAll(List.of(flags));
+        try (ServerProcess server = ServerProcess.start(environment, args.toArray(String[]::new))) {
             assertThat(server.awaitExit()).isEqualTo(1);
-            assertThat(server.err.get(server.err.size() - 1)).as("a one-line reason, last")
-                    .startsWith("dispatchd: cannot start the io_uring event loops: ").contains("cqSize");
+            assertThat(server.out).isEmpty();
+            return server.err.get(server.err.size() - 1); // the one-line reason comes last
         }
     }
 
