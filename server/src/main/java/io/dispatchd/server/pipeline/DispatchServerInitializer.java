@@ -10,7 +10,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
 
@@ -18,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * The request pipeline, top to bottom as bytes flow in:
  * <pre>
  *   bytes       ByteCounter                shared       counts bytes in and out
- *   idle        IdleStateHandler           per channel  reports a connection idle for --idle-timeout
+ *   idle        IdleTimeoutHandler         per channel  reports a connection idle for --idle-timeout
  *   decoder     RequestDecoder             per channel  bytes → Request | Quit | BadRequest, a line each (at most --max-line)
  *   ack-encoder AckEncoder                 per channel  Ack → its byte; acks between flushes go out as one buffer
  *   flush       FlushConsolidationHandler  per channel  one flush per read batch or burst of completions
@@ -75,7 +74,7 @@ public final class DispatchServerInitializer extends ChannelInitializer<SocketCh
         openChannels.add(ch);
         p.addLast(BYTES, byteCounter);
         if (!config.idleTimeout().isZero()) {
-            p.addLast(IDLE, new IdleStateHandler(0, 0, config.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+            p.addLast(IDLE, new IdleTimeoutHandler(config.idleTimeout()));
         }
         p.addLast(DECODER, new RequestDecoder(config.maxLineBytes()));
         p.addLast(ACK_ENCODER, new AckEncoder());

@@ -1,0 +1,111 @@
+package io.dispatchd.server.pipeline;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class IdleTimeoutHandlerTest {
+
+    /** Records the events that reach the end of the pipeline. */
+    private static final class Events extends ChannelInboundHandlerAdapter {
+        final List<Object> seen = new ArrayList<>();
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            seen.add(evt);
+        }
+    }
+
+    /** Sits between the socket and the idle handler: records the promise each write arrives with. */
+    private static final class Promises extends ChannelOutboundHandlerAdapter {
+        final List<ChannelPromise> seen = new ArrayList<>();
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            seen.add(promise);
+            ctx.write(msg, promise);
+        }
+    }
+
+    private final Events events = new Events();
+    private final Promises promises = new Promises();
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+
+    IdleTimeoutHandlerTest() {
+        channel.freezeTime();
+        channel.pipeline().addLast(promises, new IdleTimeoutHandler(Duration.ofSeconds(1)), events);
+    }
+
+    private void after(long millis) {
+        channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+    }
+
+    private static ByteBuf line() {
+        return Unpooled.copiedBuffer(new byte[] {'a', ' ', '1', '\n'});
+    }
+
+    @Test
+    void aSilentConnectionIsReportedIdleAfterTheTimeoutAndAgainAfterEachFurtherOne() {
+        after(999);
+        assertThat(events.seen).isEmpty();
+        after(1);
+        assertThat(events.seen).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        after(999);
+        assertThat(events.seen).hasSize(1);
+        after(1);
+        assertThat(events.seen).hasSize(2);
+    }
+
+    @Test
+    void aReadPutsTheReportOffUntilATimeoutAfterIt() {
+        after(600);
+        channel.writeInbound(line()); // channelRead, then channelReadComplete
+        ((ByteBuf) channel.readInbound()).release();
+        after(400);
+        assertThat(events.seen).as("1 s after the start, 0.4 s after the read").isEmpty();
+        after(599);
+        assertThat(events.seen).isEmpty();
+        after(1);
+        assertThat(events.seen).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+    }
+
+    @Test
+    void aWritePutsTheReportOffAndKeepsItsVoidPromise() {
+        after(700);
+        channel.writeAndFlush(line(), channel.voidPromise());
+        ((ByteBuf) channel.readOutbound()).release();
+        assertThat(promises.seen).hasSize(1);
+        assertThat(promises.seen.get(0).isVoid()).as("no promise and no listener made per write").isTrue();
+        after(999);
+        assertThat(events.seen).isEmpty();
+        after(1);
+        assertThat(events.seen).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+    }
+
+    @Test
+    void aClosedConnectionIsNotReported() {
+        channel.close();
+        after(5_000);
+        assertThat(events.seen).isEmpty();
+    }
+
+    @Test
+    void aTimeoutMustBePositive() {
+        assertThatThrownBy(() -> new IdleTimeoutHandler(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
