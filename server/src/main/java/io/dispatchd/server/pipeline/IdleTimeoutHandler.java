@@ -40,6 +40,8 @@ public final class IdleTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        ticker = ctx.executor().ticker();
+        lastTraffic = ticker.nanoTime();
         if (ctx.channel().isActive()) {
             start(ctx);
         }
@@ -75,11 +77,11 @@ public final class IdleTimeoutHandler extends ChannelDuplexHandler {
         ctx.write(msg, promise);
     }
 
+    /** From when the connection is active: once added to an active one, or at channelActive. */
     private void start(ChannelHandlerContext ctx) {
         if (check != null) {
             return;
         }
-        ticker = ctx.executor().ticker();
         lastTraffic = ticker.nanoTime();
         schedule(ctx, timeoutNanos);
     }
