@@ -2,6 +2,7 @@ package io.dispatchd.server.pipeline;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.Ticker;
@@ -19,10 +20,13 @@ import java.util.concurrent.TimeUnit;
  * promise for a real one and adds a listener, so that it hears when the write completes. Unpipelined,
  * a connection writes once per request. At 100 000 such requests a second, that doubled the
  * server's heap per request, and so its young collections (docs/PERFORMANCE.md, 0.8). This handler
- * notes when a write is asked for instead, and passes the promise through as it came. For
- * {@code --idle-timeout} the difference does not show: when a client leaves an ack unread, the
- * dispatch handler's close still waits until that ack has gone out, whichever moment counted as
- * the traffic.
+ * notes when a write is asked for instead, and passes the promise through as it came.
+ *
+ * <p>Bytes still going out count as traffic too, as completed writes do for
+ * {@code IdleStateHandler}: a client that reads its acks slowly, so that reading from it has
+ * stopped (backpressure) and no new ack is asked for, is not idle while its acks drain. Each check
+ * compares the outbound buffer with what it held at the last one, as {@code IdleStateHandler}
+ * does with {@code observeOutput}; that costs a few reads per timeout, not an object per write.
  */
 public final class IdleTimeoutHandler extends ChannelDuplexHandler {
 
@@ -30,6 +34,10 @@ public final class IdleTimeoutHandler extends ChannelDuplexHandler {
     private Ticker ticker;
     private long lastTraffic;
     private Future<?> check;
+    /** The outbound buffer at the last check: its current message, bytes pending, progress on it. */
+    private int lastCurrent;
+    private long lastPending;
+    private long lastProgress;
 
     public IdleTimeoutHandler(Duration timeout) {
         if (timeout.isZero() || timeout.isNegative()) {
@@ -83,6 +91,7 @@ public final class IdleTimeoutHandler extends ChannelDuplexHandler {
             return;
         }
         lastTraffic = ticker.nanoTime();
+        outputMoved(ctx); // what the outbound buffer holds now is where the first check starts from
         schedule(ctx, timeoutNanos);
     }
 
@@ -101,6 +110,9 @@ public final class IdleTimeoutHandler extends ChannelDuplexHandler {
         if (check == null || !ctx.channel().isOpen()) {
             return;
         }
+        if (outputMoved(ctx)) {
+            lastTraffic = ticker.nanoTime();
+        }
         long left = lastTraffic + timeoutNanos - ticker.nanoTime();
         if (left > 0) {
             schedule(ctx, left); // traffic since this check was set: wait out the rest from then
@@ -108,5 +120,21 @@ public final class IdleTimeoutHandler extends ChannelDuplexHandler {
         }
         schedule(ctx, timeoutNanos);
         ctx.fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+    }
+
+    /** Whether the outbound buffer has changed since the last check: bytes went out, or were queued. */
+    private boolean outputMoved(ChannelHandlerContext ctx) {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        if (out == null) {
+            return false; // closed
+        }
+        int current = System.identityHashCode(out.current());
+        long pending = out.totalPendingWriteBytes();
+        long progress = out.currentProgress();
+        boolean moved = current != lastCurrent || pending != lastPending || progress != lastProgress;
+        lastCurrent = current;
+        lastPending = pending;
+        lastProgress = progress;
+        return moved;
     }
 }

@@ -43,11 +43,12 @@ class IdleTimeoutHandlerTest {
 
     private final Events events = new Events();
     private final Promises promises = new Promises();
+    private final IdleTimeoutHandler handler = new IdleTimeoutHandler(Duration.ofSeconds(1));
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     IdleTimeoutHandlerTest() {
         channel.freezeTime();
-        channel.pipeline().addLast(promises, new IdleTimeoutHandler(Duration.ofSeconds(1)), events);
+        channel.pipeline().addLast(promises, handler, events);
     }
 
     private void after(long millis) {
@@ -95,6 +96,54 @@ class IdleTimeoutHandlerTest {
         assertThat(events.seen).isEmpty();
         after(1);
         assertThat(events.seen).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+    }
+
+    @Test
+    void acksStillGoingOutAreTrafficButAcksStuckAreNot() {
+        after(100);
+        channel.write(line()); // queued, not yet gone: as acks a slow reader has not taken
+        channel.write(line());
+        after(900);
+        assertThat(events.seen).isEmpty();
+        after(500);
+        channel.flush(); // they go out, with no new write asked for (reading has stopped)
+        after(500);
+        assertThat(events.seen).as("2 s in: the output moved since the check at 1 s").isEmpty();
+        after(999);
+        assertThat(events.seen).isEmpty();
+        after(1);
+        assertThat(events.seen).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        releaseOutbound();
+
+        channel.write(line()); // and this one never goes out
+        after(1000);
+        assertThat(events.seen).as("it was queued since the last check").hasSize(1);
+        after(1000);
+        assertThat(events.seen).as("stuck output is not traffic").hasSize(2);
+        channel.flush();
+        releaseOutbound();
+    }
+
+    @Test
+    void theChannelActiveEventAfterTheHandlerWasAddedStartsNoSecondTimer() {
+        channel.pipeline().fireChannelActive();
+        after(1000);
+        assertThat(events.seen).hasSize(1);
+        after(1000);
+        assertThat(events.seen).hasSize(2);
+    }
+
+    @Test
+    void aRemovedHandlerReportsNothing() {
+        channel.pipeline().remove(handler);
+        after(5_000);
+        assertThat(events.seen).isEmpty();
+    }
+
+    private void releaseOutbound() {
+        for (Object m; (m = channel.readOutbound()) != null; ) {
+            ((ByteBuf) m).release();
+        }
     }
 
     @Test
