@@ -56,16 +56,21 @@ class IdleTimeoutHandlerTest {
         channel.runScheduledPendingTasks();
     }
 
+    /** Asserts that the first idle report comes exactly {@code millis} from now, not a millisecond sooner. */
+    private void firstReportIn(long millis) {
+        after(millis - 1);
+        assertThat(events.seen).as("a millisecond before").isEmpty();
+        after(1);
+        assertThat(events.seen).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+    }
+
     private static ByteBuf line() {
         return Unpooled.copiedBuffer(new byte[] {'a', ' ', '1', '\n'});
     }
 
     @Test
     void aSilentConnectionIsReportedIdleAfterTheTimeoutAndAgainAfterEachFurtherOne() {
-        after(999);
-        assertThat(events.seen).isEmpty();
-        after(1);
-        assertThat(events.seen).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        firstReportIn(1000);
         after(999);
         assertThat(events.seen).hasSize(1);
         after(1);
@@ -79,10 +84,7 @@ class IdleTimeoutHandlerTest {
         ((ByteBuf) channel.readInbound()).release();
         after(400);
         assertThat(events.seen).as("1 s after the start, 0.4 s after the read").isEmpty();
-        after(599);
-        assertThat(events.seen).isEmpty();
-        after(1);
-        assertThat(events.seen).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        firstReportIn(600);
     }
 
     @Test
@@ -92,10 +94,7 @@ class IdleTimeoutHandlerTest {
         ((ByteBuf) channel.readOutbound()).release();
         assertThat(promises.seen).hasSize(1);
         assertThat(promises.seen.get(0).isVoid()).as("no promise and no listener made per write").isTrue();
-        after(999);
-        assertThat(events.seen).isEmpty();
-        after(1);
-        assertThat(events.seen).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        firstReportIn(1000);
     }
 
     @Test
@@ -109,10 +108,7 @@ class IdleTimeoutHandlerTest {
         channel.flush(); // they go out, with no new write asked for (reading has stopped)
         after(500);
         assertThat(events.seen).as("2 s in: the output moved since the check at 1 s").isEmpty();
-        after(999);
-        assertThat(events.seen).isEmpty();
-        after(1);
-        assertThat(events.seen).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        firstReportIn(1000);
         releaseOutbound();
 
         channel.write(line()); // and this one never goes out
