@@ -49,7 +49,6 @@ public final class IdleTimeoutHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         ticker = ctx.executor().ticker();
-        lastTraffic = ticker.nanoTime();
         if (ctx.channel().isActive()) {
             start(ctx);
         }
