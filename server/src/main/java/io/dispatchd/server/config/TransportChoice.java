@@ -1,8 +1,8 @@
 package io.dispatchd.server.config;
 
 /**
- * {@code --transport}: which of Netty's I/O transports serves the sockets. {@code auto} takes the
- * fastest one this kernel and JVM can load, in the order below.
+ * {@code --transport}: which of Netty's I/O transports serves the sockets. {@code auto} tries the
+ * others in the order below, fastest first, and keeps the first whose event loops start here.
  */
 public enum TransportChoice {
     /** The first of io_uring, epoll and NIO whose event loops start here. */
