@@ -17,7 +17,8 @@
 #   line starting ':' (e.g. "redis@resp=redis-server --bind 127.0.0.1 --port PORT --save ''").
 # Every server gets 5 s of unrecorded c=50 P=16 load after it starts (the JIT), then each setting
 # runs 2 s of warm-up and SEC measured seconds. One line per run: req/s, p99, p99.9, errors,
-# lineload's CPU and the server's (% of one core, over warm-up and measurement).
+# lineload's CPU and the server's (% of one core, over warm-up and measurement). Save the output
+# and run bench/fixed-rate-summary.py on it for the medians across rounds.
 # env: LINELOAD (default ~/.cache/dispatchd-tools/lineload), MSG (default 'a 88\n'),
 #      EXPECT (default +), BASE_PORT (default 17600)
 set -u
