@@ -17,7 +17,10 @@ args = sys.argv[1:]
 limit = 10.0
 if '--limit' in args:
     i = args.index('--limit')
-    limit = float(args[i + 1])
+    try:
+        limit = float(args[i + 1])
+    except (IndexError, ValueError):
+        sys.exit(__doc__)
     del args[i:i + 2]
 if len(args) != 1:
     sys.exit(__doc__)
