@@ -113,6 +113,7 @@ public final class DispatchServer implements AutoCloseable {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(new DispatchServerInitializer(config, dispatcher, connections, openChannels));
+        transport.configureConnections(requests);
         Channel serverChannel = null;
         Channel adminChannel = null;
         try {

@@ -1,10 +1,14 @@
 package io.dispatchd.server;
 
 import io.dispatchd.server.config.TransportChoice;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -13,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class TransportTest {
 
@@ -49,6 +54,26 @@ class TransportTest {
             transport.acceptGroup().shutdownGracefully(0, 0, TimeUnit.SECONDS);
             transport.ioGroup().shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void ioUringConnectionsReceiveThroughTheLoopsBufferRingAndOthersSetNothing() {
+        assumeTrue(IoUring.isAvailable() && IoUring.isRegisterBufferRingSupported(), "no io_uring buffer rings here");
+        ServerBootstrap uring = new ServerBootstrap();
+        new Transport(TransportChoice.IO_URING, IoUringServerSocketChannel.class, null, null).configureConnections(uring);
+        assertThat(uring.config().childOptions())
+                .containsEntry(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, Transport.RECEIVE_RING_ID);
+        // Without a ring of that id in the loop, Netty would quietly receive the old way.
+        assertThat(Transport.ioUringConfig().getBufferRingConfigs())
+                .singleElement()
+                .satisfies(ring -> {
+                    assertThat(ring.bufferGroupId()).isEqualTo(Transport.RECEIVE_RING_ID);
+                    assertThat(ring.bufferRingSize()).isEqualTo(Transport.RECEIVE_RING_BUFFERS);
+                });
+
+        ServerBootstrap epoll = new ServerBootstrap();
+        new Transport(TransportChoice.EPOLL, EpollServerSocketChannel.class, null, null).configureConnections(epoll);
+        assertThat(epoll.config().childOptions()).isEmpty();
     }
 
     @Test
