@@ -50,8 +50,7 @@ public final class DispatchServer implements AutoCloseable {
     private static final Duration ACK_FLUSH_GRACE = Duration.ofSeconds(5);
 
     private final ServerConfig config;
-    private final EventLoopGroup acceptGroup;
-    private final EventLoopGroup ioGroup;
+    private final EventLoopGroup eventLoops;
     private final BoundedJobExecutor executor;
     private final ChannelGroup openChannels;
     private final ConnectionLimit connections;
@@ -61,13 +60,12 @@ public final class DispatchServer implements AutoCloseable {
     private final AtomicBoolean shuttingDown;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
-    private DispatchServer(ServerConfig config, EventLoopGroup acceptGroup, EventLoopGroup ioGroup,
+    private DispatchServer(ServerConfig config, EventLoopGroup eventLoops,
                            BoundedJobExecutor executor, ChannelGroup openChannels,
                            ConnectionLimit connections, Channel serverChannel, Channel adminChannel,
                            DispatchMetrics metrics, AtomicBoolean shuttingDown) {
         this.config = config;
-        this.acceptGroup = acceptGroup;
-        this.ioGroup = ioGroup;
+        this.eventLoops = eventLoops;
         this.executor = executor;
         this.openChannels = openChannels;
         this.connections = connections;
@@ -87,8 +85,7 @@ public final class DispatchServer implements AutoCloseable {
         }
         log.info("configuration: {}", config.describe());
         Transport transport = Transport.start(config.transport(), config.ioThreads());
-        EventLoopGroup acceptGroup = transport.acceptGroup();
-        EventLoopGroup ioGroup = transport.ioGroup();
+        EventLoopGroup eventLoops = transport.eventLoops();
         Engine engine = new Engine(config.engineIterations(), config.enginePause());
         ServiceContext context = () -> engine;
         BoundedJobExecutor executor =
@@ -103,7 +100,7 @@ public final class DispatchServer implements AutoCloseable {
         ChannelGroup openChannels = new DefaultChannelGroup("dispatchd-connections", GlobalEventExecutor.INSTANCE);
 
         ServerBootstrap requests = new ServerBootstrap()
-                .group(acceptGroup, ioGroup)
+                .group(eventLoops)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -120,7 +117,7 @@ public final class DispatchServer implements AutoCloseable {
             serverChannel = bind(requests, config.bind(), config.port());
             if (config.adminEnabled()) {
                 ServerBootstrap admin = new ServerBootstrap()
-                        .group(acceptGroup, ioGroup)
+                        .group(eventLoops)
                         .channel(transport.serverChannel())
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .childHandler(new AdminServerInitializer(metrics::scrape, shuttingDown::get));
@@ -130,8 +127,7 @@ public final class DispatchServer implements AutoCloseable {
             if (serverChannel != null) {
                 serverChannel.close().syncUninterruptibly();
             }
-            acceptGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            ioGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             try {
                 executor.drain(Duration.ZERO);
             } catch (InterruptedException ie) {
@@ -140,7 +136,7 @@ public final class DispatchServer implements AutoCloseable {
             throw e;
         }
         log.info("serving {} on {}", services.keys(), transport.kind().flagValue());
-        return new DispatchServer(config, acceptGroup, ioGroup, executor, openChannels, connections,
+        return new DispatchServer(config, eventLoops, executor, openChannels, connections,
                 serverChannel, adminChannel, metrics, shuttingDown);
     }
 
@@ -251,8 +247,7 @@ public final class DispatchServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("error during shutdown", e);
         } finally {
-            acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             log.info("stopped");
             terminated.complete(null);
         }

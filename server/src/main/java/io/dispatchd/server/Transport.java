@@ -23,12 +23,18 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The event loops of the I/O transport named by {@code --transport}, started: one loop accepts,
- * {@code --io-threads} serve connections.
+ * The event loops of the I/O transport named by {@code --transport}, started: {@code --io-threads}
+ * of them, which both accept connections and serve them.
+ * <p>
+ * There is no separate loop to accept, as Netty's examples have. Connections here are few and long
+ * lived, so accepting is a rare task for the loop that holds the listening socket; a loop of its
+ * own would be a thread idle nearly all its life, and on io_uring each loop also sets up its own
+ * ring, receive ring and ~0.5 MB of message headers (on the heap, copied at every young collection
+ * until they are old enough to be promoted). On the test machine one loop serving and accepting
+ * gave the same or a shorter tail at 100 000 requests a second than two (docs/PERFORMANCE.md, 0.10).
  * <p>
  * {@code auto} prefers io_uring: on the test machine it served the same closed-loop load with less
  * server CPU than epoll, which left the clients more (docs/PERFORMANCE.md, 0.7). Where io_uring is
@@ -47,7 +53,7 @@ import java.util.function.Function;
  * 5.19 cannot register such a ring: there io_uring runs without one rather than giving way to epoll.
  */
 record Transport(TransportChoice kind, Class<? extends ServerChannel> serverChannel,
-                 EventLoopGroup acceptGroup, EventLoopGroup ioGroup) {
+                 EventLoopGroup eventLoops) {
 
     private static final Logger log = LoggerFactory.getLogger(Transport.class);
 
@@ -100,13 +106,7 @@ record Transport(TransportChoice kind, Class<? extends ServerChannel> serverChan
     }
 
     private static Transport startOn(TransportChoice kind, int ioThreads, IoHandlerFactory ioHandlers) {
-        EventLoopGroup accept = new MultiThreadIoEventLoopGroup(1, ioHandlers);
-        try {
-            return new Transport(kind, serverChannel(kind), accept, new MultiThreadIoEventLoopGroup(ioThreads, ioHandlers));
-        } catch (RuntimeException | LinkageError e) {
-            accept.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw e;
-        }
+        return new Transport(kind, serverChannel(kind), new MultiThreadIoEventLoopGroup(ioThreads, ioHandlers));
     }
 
     /** io_uring's event loops, each with the receive ring its connections use where the kernel can. */

@@ -49,10 +49,9 @@ class TransportTest {
             assertThat(tried).containsExactly(TransportChoice.IO_URING, TransportChoice.NIO);
             assertThat(transport.kind()).isEqualTo(TransportChoice.NIO);
             assertThat(transport.serverChannel()).isEqualTo(NioServerSocketChannel.class);
-            assertThat(transport.ioGroup().isShuttingDown()).isFalse();
+            assertThat(transport.eventLoops().isShuttingDown()).isFalse();
         } finally {
-            transport.acceptGroup().shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            transport.ioGroup().shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            transport.eventLoops().shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
     }
 
@@ -60,7 +59,7 @@ class TransportTest {
     void ioUringConnectionsReceiveThroughTheLoopsBufferRingAndOthersSetNothing() {
         assumeTrue(IoUring.isAvailable() && IoUring.isRegisterBufferRingSupported(), "no io_uring buffer rings here");
         ServerBootstrap uring = new ServerBootstrap();
-        new Transport(TransportChoice.IO_URING, IoUringServerSocketChannel.class, null, null).configureConnections(uring);
+        new Transport(TransportChoice.IO_URING, IoUringServerSocketChannel.class, null).configureConnections(uring);
         assertThat(uring.config().childOptions())
                 .containsEntry(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, Transport.RECEIVE_RING_ID);
         // Without a ring of that id in the loop, Netty would quietly receive the old way.
@@ -72,7 +71,7 @@ class TransportTest {
                 });
 
         ServerBootstrap epoll = new ServerBootstrap();
-        new Transport(TransportChoice.EPOLL, EpollServerSocketChannel.class, null, null).configureConnections(epoll);
+        new Transport(TransportChoice.EPOLL, EpollServerSocketChannel.class, null).configureConnections(epoll);
         assertThat(epoll.config().childOptions()).isEmpty();
     }
 

@@ -95,7 +95,7 @@ public final class ServerCommand {
     Duration enginePause;
 
     @Option(names = "--io-threads", paramLabel = "N",
-            description = "Event loop threads serving connections (default: ${DEFAULT-VALUE}, half the cores).")
+            description = "Event loop threads, which accept connections and serve them (default: ${DEFAULT-VALUE}, half the cores).")
     int ioThreads = ServerConfig.DEFAULT_IO_THREADS;
 
     @Option(names = "--transport", paramLabel = "auto|io_uring|epoll|nio", defaultValue = "auto",

@@ -27,7 +27,7 @@ import java.util.Objects;
  * @param drainTimeout      on SIGTERM, how long admitted jobs get to finish
  * @param engineIterations  tokens the built-in engine emits per job
  * @param enginePause       pause between two tokens
- * @param ioThreads         Netty event loop threads for connections
+ * @param ioThreads         Netty event loop threads, which accept connections and serve them
  * @param transport         Netty I/O transport for the sockets
  */
 public record ServerConfig(
