@@ -2,7 +2,6 @@ package io.dispatchd.protocol;
 
 import io.netty.buffer.ByteBuf;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Turns one request line (its bytes, without the LF or CRLF) into a {@link Command}.
@@ -73,8 +72,8 @@ public final class RequestParser {
             return qualProblem;
         }
         return Request.parsed(
-                KeyCache.key(line, keyStart, keyLength),
-                line.toString(qualStart, qualEnd - qualStart, StandardCharsets.UTF_8));
+                CanonicalStrings.key(line, keyStart, keyLength),
+                CanonicalStrings.qual(line, qualStart, qualEnd - qualStart));
     }
 
     /**
