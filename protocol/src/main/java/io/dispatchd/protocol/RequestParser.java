@@ -23,7 +23,8 @@ import io.netty.buffer.ByteBuf;
  * more spaces or tabs; {@code QUAL} is at least one byte of valid UTF-8 with no control
  * character other than tab. Whether a well-formed key names a service is the server's call.
  *
- * <p>Stateless and allocation-free until it builds the result; works on any {@link ByteBuf}
+ * <p>Allocation-free until it builds the result, and then only the {@link Request} for a key and
+ * a qual seen before ({@link CanonicalStrings}); works on any {@link ByteBuf}
  * (heap or direct), on the whole readable part or on a range of it, and does not move its indexes.
  */
 public final class RequestParser {
