@@ -2,7 +2,6 @@ package io.dispatchd.protocol;
 
 import io.netty.buffer.ByteBuf;
 
-
 /**
  * Turns one request line (its bytes, without the LF or CRLF) into a {@link Command}.
  *
