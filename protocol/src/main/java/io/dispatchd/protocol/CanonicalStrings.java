@@ -16,10 +16,13 @@ import java.nio.charset.StandardCharsets;
  * the allocation it would have cost anyway.
  *
  * <ul>
- *   <li><b>Keys</b> (lower-cased) share one table among all threads, without locks: there are few
- *       of them, so the table is read far more than written, strings are immutable, and a lost
- *       race only costs one allocation. A canonical key also has its hash code computed already
- *       for the dispatch table's lookup.</li>
+ *   <li><b>Keys</b> (lower-cased) share one table among all threads, without locks: a server has
+ *       few services, so in normal traffic the table is read far more than written; strings are
+ *       immutable, and a lost race only costs one allocation. A canonical key also has its hash
+ *       code computed already for the dispatch table's lookup. Any well-formed key is kept, named
+ *       service or not (the parser does not know the services), so a client naming ever-new keys,
+ *       each answered {@code ?}, writes the table on every request and evicts the real keys: it
+ *       then costs what no table would, plus shared writes between event loops.</li>
  *   <li><b>Quals</b> of up to {@value #MAX_CACHED_QUAL} ASCII bytes go through a table per thread
  *       (the event loop decoding them). Quals may all differ, such as ids, and then every request
  *       writes its slot; a table shared by several event loops would bounce its cache lines

@@ -22,8 +22,8 @@ import io.netty.buffer.ByteBuf;
  * more spaces or tabs; {@code QUAL} is at least one byte of valid UTF-8 with no control
  * character other than tab. Whether a well-formed key names a service is the server's call.
  *
- * <p>Allocation-free until it builds the result, and then only the {@link Request} for a key and
- * a qual seen before ({@link CanonicalStrings}); works on any {@link ByteBuf}
+ * <p>Allocation-free until it builds the result, and then, for a key and a qual this thread has
+ * seen recently, only the {@link Request} ({@link CanonicalStrings}); works on any {@link ByteBuf}
  * (heap or direct), on the whole readable part or on a range of it, and does not move its indexes.
  */
 public final class RequestParser {

@@ -13,10 +13,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** However quals repeat and collide in the table, each comes back as exactly its own bytes. */
 class CanonicalStringsProperties {
 
-    /** Small alphabet and lengths: the same quals come again and again, and many share slots. */
+    /** Small alphabet (both cases) and lengths: the same quals come again and again, and many share slots. */
     @Provide
     Arbitrary<List<String>> asciiQuals() {
-        return Arbitraries.strings().withChars("ab8 \t~").ofMinLength(1).ofMaxLength(CanonicalStrings.MAX_CACHED_QUAL + 2)
+        return Arbitraries.strings().withChars("aAbB8 \t~").ofMinLength(1).ofMaxLength(CanonicalStrings.MAX_CACHED_QUAL + 2)
                 .list().ofMinSize(1).ofMaxSize(400);
     }
 

@@ -52,11 +52,26 @@ class CanonicalStringsTest {
     @Test
     void qualsInTheSameSlotEachComeBackAsThemselves() {
         List<String> sameSlot = sameSlot("q", 3);
-        for (int round = 0; round < 2; round++) {
-            for (String q : sameSlot) {
-                assertThat(qual(q)).isEqualTo(q);
-            }
+        List<String> firstRound = new ArrayList<>();
+        for (String q : sameSlot) {
+            String got = qual(q);
+            assertThat(got).isEqualTo(q);
+            firstRound.add(got);
         }
+        for (int i = 0; i < sameSlot.size(); i++) {
+            assertThat(qual(sameSlot.get(i)))
+                    .isEqualTo(sameSlot.get(i))
+                    .as("evicted by the next one in the same slot, so made afresh")
+                    .isNotSameAs(firstRound.get(i));
+        }
+    }
+
+    @Test
+    void aQualKeepsItsCaseWhereAKeyDoesNot() {
+        assertThat(qual("X")).isEqualTo("X");
+        assertThat(qual("x")).isEqualTo("x");
+        assertThat(qual("X")).isEqualTo("X");
+        assertThat(key("X")).isEqualTo("x");
     }
 
     @Test

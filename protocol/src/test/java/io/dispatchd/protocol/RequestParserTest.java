@@ -45,6 +45,13 @@ class RequestParserTest {
     }
 
     @Test
+    void qualKeepsItsCaseEvenWhenSeenBeforeInTheOther() {
+        assertThat(parse("a x")).isEqualTo(new Request("a", "x"));
+        assertThat(parse("A X")).isEqualTo(new Request("a", "X"));
+        assertThat(parse("a x")).isEqualTo(new Request("a", "x"));
+    }
+
+    @Test
     void qualKeepsInnerBlanksAndTabs() {
         assertThat(parse("c one\ttwo  three")).isEqualTo(new Request("c", "one\ttwo  three"));
     }
