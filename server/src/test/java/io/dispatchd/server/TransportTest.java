@@ -50,6 +50,7 @@ class TransportTest {
             assertThat(transport.kind()).isEqualTo(TransportChoice.NIO);
             assertThat(transport.serverChannel()).isEqualTo(NioServerSocketChannel.class);
             assertThat(transport.eventLoops().isShuttingDown()).isFalse();
+            assertThat(transport.eventLoops()).as("--io-threads loops, and no other to accept").hasSize(1);
         } finally {
             transport.eventLoops().shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
