@@ -109,10 +109,18 @@ record Transport(TransportChoice kind, Class<? extends ServerChannel> serverChan
         return new Transport(kind, serverChannel(kind), new MultiThreadIoEventLoopGroup(ioThreads, ioHandlers));
     }
 
+    /**
+     * Whether io_uring's loops have the receive ring and its connections use it: decided here only,
+     * because a connection naming a ring its loop lacks gets no error, Netty just receives without it.
+     */
+    private static boolean receiveRing() {
+        return IoUring.isRegisterBufferRingSupported();
+    }
+
     /** io_uring's event loops, each with the receive ring its connections use where the kernel can. */
     static IoUringIoHandlerConfig ioUringConfig() {
         IoUringIoHandlerConfig config = new IoUringIoHandlerConfig();
-        if (IoUring.isRegisterBufferRingSupported()) {
+        if (receiveRing()) {
             config.setBufferRingConfig(IoUringBufferRingConfig.builder()
                     .bufferGroupId(RECEIVE_RING_ID)
                     .bufferRingSize(RECEIVE_RING_BUFFERS)
@@ -125,7 +133,7 @@ record Transport(TransportChoice kind, Class<? extends ServerChannel> serverChan
 
     /** What this transport sets on every connection it serves: on io_uring, its loop's receive ring. */
     void configureConnections(ServerBootstrap bootstrap) {
-        if (kind == TransportChoice.IO_URING && IoUring.isRegisterBufferRingSupported()) {
+        if (kind == TransportChoice.IO_URING && receiveRing()) {
             bootstrap.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, RECEIVE_RING_ID);
         }
     }
