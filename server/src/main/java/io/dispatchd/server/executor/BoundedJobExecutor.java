@@ -378,8 +378,13 @@ public final class BoundedJobExecutor implements JobAdmission {
                 if (task != null) {
                     running.incrementAndGet(); // before queued drops, so the drain never sees 0 + 0 early
                     queuedDropped(queued.decrementAndGet());
+                    // More work than awake workers: pass it on, even though with empty jobs this
+                    // worker would drain the queue before the other wakes (about half of all
+                    // wake-ups at 100 000/s, docs/PERFORMANCE.md 0.11). Nobody can tell, as a job is
+                    // taken, whether it will run a microsecond or a minute; behind a long one, the
+                    // queued jobs would wait for it.
                     if (searching.decrementAndGet() == 0 && !queue.isEmpty()) {
-                        wakeWorkerIfNoneSearching(); // more work than awake workers: pass it on
+                        wakeWorkerIfNoneSearching();
                     }
                     task.run(this);
                     running.decrementAndGet();
