@@ -5,11 +5,16 @@ peers.sh restarts every server each round and runs the peers one after the other
 machine the ratios within one round are what to compare; summarize.py gives medians of the
 absolute figures across rounds instead.
 
-usage: bench/round-ratios.py RUN.txt [RUN.txt ...] [--target LABEL]   (default label: dispatchd)
+usage: bench/round-ratios.py RUN.txt [RUN.txt ...] [--target LABEL] [--medians]
+       (default label: dispatchd)
 Prints, per file, round and setting: dispatchd / peer throughput (closed loop), or p99 / p99.9
 in ms for every system (fixed rate, settings with @RATE), and dispatchd's non-'+' replies.
+With --medians, then per setting over every round read: the median of each ratio and in how many
+rounds it was at least 1; at a fixed rate, each system's median p50, p90, p99 and p99.9, and in how
+many rounds dispatchd's percentile was at or below that system's.
 """
 import collections
+import statistics
 import sys
 
 args = sys.argv[1:]
@@ -18,6 +23,9 @@ if '--target' in args:
     i = args.index('--target')
     target = args[i + 1]
     del args[i:i + 2]
+medians = '--medians' in args
+if medians:
+    args.remove('--medians')
 if not args:
     sys.exit(__doc__)
 
@@ -43,3 +51,29 @@ for (path, rnd, setting), peers in sorted(runs.items()):
             cells.append('/%s %.2f' % (name, float(t['rps']) / float(kv['rps'])))
     cells.append('%s rps %s, errors %s' % (target, t['rps'], t['errors']))
     print(' | '.join(cells))
+
+if medians:
+    by_setting = collections.defaultdict(list)
+    for (path, rnd, setting), peers in runs.items():
+        if target in peers:
+            by_setting[setting].append(peers)
+    for setting, rounds in sorted(by_setting.items()):
+        names = sorted({name for peers in rounds for name in peers})
+        print('== %s: %d rounds' % (setting, len(rounds)))
+        for name in names:
+            both = [peers for peers in rounds if name in peers]
+            if 'R' in setting:
+                cells = []
+                for pct in ('p50_us', 'p90_us', 'p99_us', 'p999_us'):
+                    ms = statistics.median(float(p[name][pct]) for p in both) / 1000
+                    cell = '%s %.2f ms' % (pct[:-3], ms)
+                    if name != target:
+                        cell += ' (%s at or below in %d/%d)' % (
+                            target, sum(float(p[target][pct]) <= float(p[name][pct]) for p in both), len(both))
+                    cells.append(cell)
+                print('  %-18s %s' % (name, ', '.join(cells)))
+            elif name != target:
+                ratios = [float(p[target]['rps']) / float(p[name]['rps']) for p in both]
+                print('  %s / %-18s median %.2f (%.2f-%.2f), at least 1 in %d/%d' % (
+                    target, name, statistics.median(ratios), min(ratios), max(ratios),
+                    sum(r >= 1 for r in ratios), len(ratios)))
