@@ -8,14 +8,16 @@ import io.dispatchd.server.config.AckMode;
 import io.dispatchd.server.config.ServerConfig;
 import io.dispatchd.server.dispatch.Dispatcher;
 import io.dispatchd.server.executor.BoundedJobExecutor;
+import io.dispatchd.server.executor.DrainReport;
+import io.dispatchd.server.executor.Job;
 import io.dispatchd.server.executor.JobAdmission;
+import io.dispatchd.server.executor.JobIds;
 import io.dispatchd.server.executor.JobOutcome;
 import io.dispatchd.server.executor.JobTicket;
 import io.dispatchd.server.metrics.DispatchMetrics;
 import io.dispatchd.server.pipeline.DispatchServerInitializer;
 import io.dispatchd.server.service.Engine;
 import io.dispatchd.server.service.LetterService;
-import io.dispatchd.server.service.Service;
 import io.dispatchd.server.service.ServiceContext;
 import io.dispatchd.server.service.ServiceRegistry;
 import io.netty.buffer.ByteBuf;
@@ -89,16 +91,17 @@ public class DispatchBenchmark {
     public void setUp() {
         Engine engine = new Engine(0, Duration.ZERO);
         ServiceContext context = () -> engine;
+        ServiceRegistry services = ServiceRegistry.of(LetterService.builtIns());
         JobAdmission jobs;
         if (admission.equals("executor")) {
-            executor = new BoundedJobExecutor(workers, 10_000, Duration.ZERO, context);
+            executor = new BoundedJobExecutor(workers, 10_000, Duration.ZERO, services, context);
             jobs = executor;
         } else {
             jobs = new InlineAdmission();
         }
-        ServiceRegistry services = ServiceRegistry.of(LetterService.builtIns());
-        Dispatcher dispatcher = new Dispatcher(new DispatchMetrics(services), jobs, AckMode.ACCEPT, 1024,
-                Durations.parse(ServerConfig.DEFAULT_BACKPRESSURE));
+        jobs.start();
+        Dispatcher dispatcher = new Dispatcher(services, new DispatchMetrics(services, AckMode.ACCEPT), new JobIds(),
+                jobs, AckMode.ACCEPT, 1024, Durations.parse(ServerConfig.DEFAULT_BACKPRESSURE));
         dispatchOnly = new EmbeddedChannel(new AckEncoder(), DispatchServerInitializer.newFlushConsolidation(), dispatcher.newHandler());
         wholePipeline = new EmbeddedChannel(new RequestDecoder(1024),
                 new AckEncoder(), DispatchServerInitializer.newFlushConsolidation(), dispatcher.newHandler());
@@ -116,6 +119,7 @@ public class DispatchBenchmark {
         batch.release();
         if (executor != null) {
             executor.drain(Duration.ofSeconds(5));
+            executor.close();
         }
     }
 
@@ -158,9 +162,26 @@ public class DispatchBenchmark {
     /** Admits every job at once and runs nothing: dispatch without the executor handoff. */
     private static final class InlineAdmission implements JobAdmission {
         @Override
-        public void offer(Service service, String qual, JobTicket ticket) {
+        public void start() {
+        }
+
+        @Override
+        public void offer(Job job, JobTicket ticket) {
             ticket.admitted();
             ticket.finished(JobOutcome.OK, 0);
+        }
+
+        @Override
+        public void stopAdmitting() {
+        }
+
+        @Override
+        public DrainReport drain(Duration deadline) {
+            return DrainReport.none();
+        }
+
+        @Override
+        public void close() {
         }
 
         @Override

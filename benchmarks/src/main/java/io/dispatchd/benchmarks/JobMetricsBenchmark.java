@@ -2,7 +2,8 @@ package io.dispatchd.benchmarks;
 
 import io.dispatchd.server.executor.JobOutcome;
 import io.dispatchd.server.metrics.DispatchMetrics;
-import io.dispatchd.server.metrics.Route;
+import io.dispatchd.server.metrics.ServiceMeters;
+import io.dispatchd.server.config.AckMode;
 import io.dispatchd.server.service.LetterService;
 import io.dispatchd.server.service.ServiceRegistry;
 import io.micrometer.core.instrument.Counter;
@@ -21,7 +22,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a worker pays to count one finished job: {@link Route#jobFinished} (a completed counter and
+ * What a worker pays to count one finished job: {@link ServiceMeters#jobFinished} (a completed counter and
  * the job-duration histogram), against the same with the Micrometer percentile-histogram
  * {@link Timer} it replaced. Run it with {@code -t 2} (both cores recording, as the workers do
  * under load): the contended case is the one that mattered.
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class JobMetricsBenchmark {
 
-    private final Route route = new DispatchMetrics(ServiceRegistry.of(List.of(new LetterService('A')))).route("a");
+    private final ServiceMeters meters =
+            new DispatchMetrics(ServiceRegistry.of(List.of(new LetterService('A'))), AckMode.ACCEPT).service("a");
 
     private final PrometheusMeterRegistry micrometer = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter micrometerCompleted = Counter.builder("completed").register(micrometer);
@@ -42,8 +44,8 @@ public class JobMetricsBenchmark {
             .register(micrometer);
 
     @Benchmark
-    public void routeJobFinished() {
-        route.jobFinished(JobOutcome.OK, 1_200);
+    public void serviceMetersJobFinished() {
+        meters.jobFinished(JobOutcome.OK, 1_200);
     }
 
     @Benchmark

@@ -1,10 +1,13 @@
 package io.dispatchd.server;
 
 import io.dispatchd.server.config.ServerConfig;
-import io.dispatchd.server.dispatch.DispatchHandler;
 import io.dispatchd.server.dispatch.Dispatcher;
+import io.dispatchd.server.dispatch.ServerStopping;
 import io.dispatchd.server.admin.AdminServerInitializer;
 import io.dispatchd.server.executor.BoundedJobExecutor;
+import io.dispatchd.server.executor.DrainReport;
+import io.dispatchd.server.executor.JobAdmission;
+import io.dispatchd.server.executor.JobIds;
 import io.dispatchd.server.metrics.DispatchMetrics;
 import io.dispatchd.server.pipeline.ConnectionLimit;
 import io.dispatchd.server.pipeline.DispatchServerInitializer;
@@ -39,8 +42,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * Shutdown order ({@link #shutdownAsync}, idempotent; {@link #close} waits for it): stop
  * accepting → refuse new work with {@code !} → let admitted jobs finish until
- * {@code --drain-timeout}, then abandon the rest with a log line each → write every owed ack and
- * close each connection → stop the event loops.
+ * {@code --drain-timeout}, then cut off the rest with a log line each → write every owed ack and
+ * close each connection ({@link ServerStopping}) → close the admission and the engine → stop the
+ * event loops.
  */
 public final class DispatchServer implements AutoCloseable {
 
@@ -51,7 +55,8 @@ public final class DispatchServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final EventLoopGroup eventLoops;
-    private final BoundedJobExecutor executor;
+    private final JobAdmission admission;
+    private final Engine engine;
     private final ChannelGroup openChannels;
     private final ConnectionLimit connections;
     private final Channel serverChannel;
@@ -61,12 +66,13 @@ public final class DispatchServer implements AutoCloseable {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
     private DispatchServer(ServerConfig config, EventLoopGroup eventLoops,
-                           BoundedJobExecutor executor, ChannelGroup openChannels,
+                           JobAdmission admission, Engine engine, ChannelGroup openChannels,
                            ConnectionLimit connections, Channel serverChannel, Channel adminChannel,
                            DispatchMetrics metrics, AtomicBoolean shuttingDown) {
         this.config = config;
         this.eventLoops = eventLoops;
-        this.executor = executor;
+        this.admission = admission;
+        this.engine = engine;
         this.openChannels = openChannels;
         this.connections = connections;
         this.serverChannel = serverChannel;
@@ -84,17 +90,32 @@ public final class DispatchServer implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         log.info("configuration: {}", config.describe());
-        Transport transport = Transport.start(config.transport(), config.ioThreads());
-        EventLoopGroup eventLoops = transport.eventLoops();
+        DispatchMetrics metrics = new DispatchMetrics(services, config.ackMode());
         Engine engine = new Engine(config.engineIterations(), config.enginePause());
         ServiceContext context = () -> engine;
-        BoundedJobExecutor executor =
-                new BoundedJobExecutor(config.workers(), config.queueCapacity(), config.jobTimeout(), context);
-        DispatchMetrics metrics = new DispatchMetrics(services);
+        JobIds jobIds = new JobIds();
+        JobAdmission admission =
+                new BoundedJobExecutor(config.workers(), config.queueCapacity(), config.jobTimeout(), services, context);
+        try {
+            admission.start();
+        } catch (IllegalStateException e) {
+            admission.close();
+            engine.close();
+            throw new StartupException(e.getMessage(), e);
+        }
+        Transport transport;
+        try {
+            transport = Transport.start(config.transport(), config.ioThreads());
+        } catch (StartupException e) {
+            admission.close();
+            engine.close();
+            throw e;
+        }
+        EventLoopGroup eventLoops = transport.eventLoops();
         ConnectionLimit connections = new ConnectionLimit(config.maxConnections());
-        metrics.bindGauges(executor, connections::open, config.workers(), config.queueCapacity());
-        Dispatcher dispatcher = new Dispatcher(metrics, executor, config.ackMode(), config.maxInFlight(),
-                config.backpressure());
+        metrics.bindGauges(admission, connections::open, config.workers(), config.queueCapacity());
+        Dispatcher dispatcher = new Dispatcher(services, metrics, jobIds, admission, config.ackMode(),
+                config.maxInFlight(), config.backpressure());
         AtomicBoolean shuttingDown = new AtomicBoolean();
 
         ChannelGroup openChannels = new DefaultChannelGroup("dispatchd-connections", GlobalEventExecutor.INSTANCE);
@@ -128,15 +149,12 @@ public final class DispatchServer implements AutoCloseable {
                 serverChannel.close().syncUninterruptibly();
             }
             eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            try {
-                executor.drain(Duration.ZERO);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
+            admission.close();
+            engine.close();
             throw e;
         }
         log.info("serving {} on {}", services.keys(), transport.kind().flagValue());
-        return new DispatchServer(config, eventLoops, executor, openChannels, connections,
+        return new DispatchServer(config, eventLoops, admission, engine, openChannels, connections,
                 serverChannel, adminChannel, metrics, shuttingDown);
     }
 
@@ -175,12 +193,12 @@ public final class DispatchServer implements AutoCloseable {
 
     /** Jobs running on workers now. */
     public int jobsRunning() {
-        return executor.running();
+        return admission.running();
     }
 
     /** Jobs admitted and waiting for a worker. */
     public int jobsQueued() {
-        return executor.queued();
+        return admission.queued();
     }
 
     /** Open request connections. */
@@ -192,7 +210,7 @@ public final class DispatchServer implements AutoCloseable {
     public CompletableFuture<Void> shutdownAsync() {
         if (shuttingDown.compareAndSet(false, true)) {
             // Refuse new work before returning, so "draining" holds the moment a caller sees it.
-            executor.refuseNewJobs();
+            admission.stopAdmitting();
             serverChannel.close();
             Thread t = new Thread(this::shutdown, "dispatchd-shutdown");
             t.setDaemon(false);
@@ -217,28 +235,38 @@ public final class DispatchServer implements AutoCloseable {
         shutdownAsync().join();
     }
 
+    /** Nothing admitted disappears silently: each job cut off at the drain deadline is named. */
+    private void logCutOff(DrainReport report) {
+        for (DrainReport.CutOff c : report.cutOff()) {
+            String when = c.started() ? "still running" : "never started";
+            if (report.kept()) {
+                log.warn("drain deadline passed, job kept in the journal to run at the next start ({}): {}", when, c.job());
+            } else {
+                log.warn("drain deadline passed, job abandoned ({}): {}", when, c.job());
+            }
+        }
+        if (!report.cutOff().isEmpty()) {
+            log.warn("drain deadline {} passed: {} admitted jobs did not finish (each logged above)",
+                    config.drainTimeout(), report.cutOff().size());
+        }
+    }
+
     private void shutdown() {
         try {
             log.info("draining: accepting no connections, answering new requests '!', {} jobs queued, {} running",
-                    executor.queued(), executor.running());
+                    admission.queued(), admission.running());
             serverChannel.close().syncUninterruptibly();
-            int abandoned = executor.drain(config.drainTimeout());
-            if (abandoned > 0) {
-                log.warn("drain deadline {} passed: {} admitted jobs did not finish (each logged above)",
-                        config.drainTimeout(), abandoned);
-            }
+            logCutOff(admission.drain(config.drainTimeout()));
             for (Channel ch : openChannels) {
-                DispatchHandler handler = ch.pipeline().get(DispatchHandler.class);
-                if (handler != null) {
-                    ch.eventLoop().execute(handler::closeWhenSettled);
-                }
+                ch.pipeline().fireUserEventTriggered(ServerStopping.INSTANCE); // runs on the channel's loop
             }
             if (!openChannels.newCloseFuture().await(ACK_FLUSH_GRACE.toMillis())) {
                 log.warn("{} connections did not take their last acks within {}; closing them",
                         openChannels.size(), ACK_FLUSH_GRACE);
                 openChannels.close().await(ACK_FLUSH_GRACE.toMillis());
             }
-            executor.awaitWorkersExit(Duration.ofSeconds(1));
+            admission.close();
+            engine.close();
             if (adminChannel != null) {
                 adminChannel.close().syncUninterruptibly(); // last: /health said 503 throughout the drain
             }

@@ -5,7 +5,9 @@ import io.dispatchd.protocol.BadRequest;
 import io.dispatchd.protocol.Quit;
 import io.dispatchd.protocol.Request;
 import io.dispatchd.server.config.AckMode;
-import io.dispatchd.server.metrics.Route;
+import io.dispatchd.server.executor.Job;
+import io.dispatchd.server.metrics.AckCounter;
+import io.dispatchd.server.metrics.ServiceMeters;
 import io.dispatchd.server.pipeline.RateLimitedLog;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -39,8 +41,9 @@ import java.util.concurrent.TimeUnit;
  * queue; it resumes when all three clear. The last turns a burst that outruns the workers into
  * TCP backpressure instead of {@code !}s, while a queue stuck full still answers {@code !} soon.
  *
- * <p>When the client shuts down its side of the connection (half-close), the acks still owed are
- * written before the server closes, exactly as for {@code QUIT}.
+ * <p>When the client shuts down its side of the connection (half-close), and when the server shuts
+ * down ({@link ServerStopping}), the acks still owed are written before the server closes, exactly
+ * as for {@code QUIT}.
  *
  * <p>One instance per channel; every method runs on the channel's event loop.
  */
@@ -85,7 +88,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
             dispatch(request);
         } else if (msg instanceof BadRequest why) {
             CLIENT_MISTAKES.warn("bad request line: {}", why);
-            answer(dispatcher.routes().malformed(), Ack.BAD_REQUEST);
+            answer(dispatcher.metrics().malformed(), Ack.BAD_REQUEST);
         } else if (msg == Quit.INSTANCE) {
             closeWhenSettled();
         } else {
@@ -94,15 +97,16 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(Request request) {
-        Route route = dispatcher.routes().route(request.service());
-        if (route.service() == null) {
-            CLIENT_MISTAKES.warn("request for an unknown service: {}", request.service());
-            answer(route, Ack.BAD_REQUEST);
+        String key = request.service();
+        if (!dispatcher.services().contains(key)) {
+            CLIENT_MISTAKES.warn("request for an unknown service: {}", key);
+            answer(dispatcher.metrics().unknownService(), Ack.BAD_REQUEST);
             return;
         }
-        PendingAck pending = new PendingAck(this, route);
+        PendingAck pending = new PendingAck(this, dispatcher.metrics().service(key));
         owed.add(pending);
-        dispatcher.admission().offer(route.service(), request.qual(), pending, ctx.executor());
+        Job job = new Job(dispatcher.jobIds().next(), key, request.qual(), 1);
+        dispatcher.admission().offer(job, pending, ctx.executor());
         if (!waitingForRoom && backpressureNanos > 0 && dispatcher.admission().nearlyFull()) {
             waitForRoom();
         } else {
@@ -127,7 +131,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
      * full then, those requests are answered {@code !} as usual.
      */
     private void waitForRoom() {
-        dispatcher.routes().backpressure();
+        dispatcher.metrics().backpressure();
         waitingForRoom = true;
         updateAutoRead();
         waitForRoomTimeout = ctx.executor().schedule(roomAgain, backpressureNanos, TimeUnit.NANOSECONDS);
@@ -161,11 +165,11 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** An ack known now: written at once if nothing is owed before it, else queued in its place. */
-    private void answer(Route route, Ack ack) {
+    private void answer(AckCounter counter, Ack ack) {
         if (owed.isEmpty()) {
-            write(route, ack);
+            write(counter, ack);
         } else {
-            owed.add(PendingAck.resolved(this, route, ack));
+            owed.add(PendingAck.resolved(this, counter, ack));
             stopReadingAtTheLimit();
         }
     }
@@ -176,7 +180,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         PendingAck head;
         while ((head = owed.peek()) != null && head.ack != null) {
             owed.poll();
-            write(head.route, head.ack);
+            write(head.counter, head.ack);
         }
         if (readPaused) {
             updateAutoRead(); // fewer owed can only let reading resume
@@ -186,16 +190,16 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void write(Route route, Ack ack) {
-        route.answered(ack);
+    private void write(AckCounter counter, Ack ack) {
+        counter.answered(ack);
         ctx.writeAndFlush(ack, ctx.voidPromise()); // consolidated by the FlushConsolidationHandler in front
     }
 
     /**
      * Stops reading and closes the connection once every ack owed is written: for {@code QUIT},
-     * and for every connection when the server shuts down. Must run on the event loop.
+     * a half-close, an idle connection, and every connection when the server shuts down.
      */
-    public void closeWhenSettled() {
+    private void closeWhenSettled() {
         if (closing) {
             return; // already begun (QUIT, then a half-close or the drain): ackReady closes when settled
         }
@@ -228,8 +232,8 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
-            closeWhenSettled(); // the client has sent all it will: answer what is owed, then close
+        if (evt instanceof ChannelInputShutdownEvent || evt == ServerStopping.INSTANCE) {
+            closeWhenSettled(); // the client has sent all it will, or the server takes no more: answer what is owed, then close
             return;
         }
         if (evt instanceof IdleStateEvent) {

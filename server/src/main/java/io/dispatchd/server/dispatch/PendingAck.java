@@ -4,7 +4,8 @@ import io.dispatchd.protocol.Ack;
 import io.dispatchd.server.executor.JobOutcome;
 import io.dispatchd.server.executor.JobTicket;
 import io.dispatchd.server.executor.Refusal;
-import io.dispatchd.server.metrics.Route;
+import io.dispatchd.server.metrics.AckCounter;
+import io.dispatchd.server.metrics.ServiceMeters;
 
 import java.util.concurrent.RejectedExecutionException;
 
@@ -16,21 +17,29 @@ import java.util.concurrent.RejectedExecutionException;
 final class PendingAck implements JobTicket, Runnable {
 
     private final DispatchHandler connection;
-    /** Where the line went; its meters count the ack and the job. */
-    final Route route;
+    /** Counts the ack when it is written. */
+    final AckCounter counter;
+    /** The service's meters, which count the job; {@code null} for an ack known without a job. */
+    private final ServiceMeters meters;
     /** Written once, on the event loop, when the ack is known. */
     Ack ack;
     /** Handed from another thread to {@link #run} on the event loop; the task queue publishes it. */
     private Ack result;
 
-    PendingAck(DispatchHandler connection, Route route) {
+    /** The ack for a job of the service these meters count. */
+    PendingAck(DispatchHandler connection, ServiceMeters meters) {
+        this(connection, meters, meters);
+    }
+
+    private PendingAck(DispatchHandler connection, AckCounter counter, ServiceMeters meters) {
         this.connection = connection;
-        this.route = route;
+        this.counter = counter;
+        this.meters = meters;
     }
 
     /** An entry whose ack is already known (a bad request queued behind slower jobs). */
-    static PendingAck resolved(DispatchHandler connection, Route route, Ack ack) {
-        PendingAck p = new PendingAck(connection, route);
+    static PendingAck resolved(DispatchHandler connection, AckCounter counter, Ack ack) {
+        PendingAck p = new PendingAck(connection, counter, null);
         p.ack = ack;
         return p;
     }
@@ -49,7 +58,7 @@ final class PendingAck implements JobTicket, Runnable {
 
     @Override
     public void finished(JobOutcome outcome, long runNanos) {
-        route.jobFinished(outcome, runNanos);
+        meters.jobFinished(outcome, runNanos);
         if (!connection.ackOnAdmission()) {
             resolve(outcome.succeeded() ? Ack.OK : Ack.FAILED);
         }

@@ -4,7 +4,7 @@ package io.dispatchd.server.executor;
 public enum JobOutcome {
     /** The service returned normally. */
     OK,
-    /** The service threw. */
+    /** The service threw, or no service has the job's key any more (a job recovered from a journal). */
     FAILED,
     /** The job ran past {@code --job-timeout} and was interrupted. */
     TIMED_OUT,

@@ -1,9 +1,11 @@
 package io.dispatchd.server.executor;
 
-/** Why a job was not admitted. Both are answered {@code !}: retry later. */
+/** Why a job was not admitted. Every one is answered {@code !}: retry later. */
 public enum Refusal {
     /** Every worker is busy and the queue is at capacity. */
     QUEUE_FULL,
     /** The server is draining for shutdown and takes no new work. */
-    DRAINING
+    DRAINING,
+    /** The journal could not keep the job: full ({@code --journal-max-bytes}) or failing to write. */
+    JOURNAL_UNAVAILABLE
 }

@@ -1,8 +1,8 @@
 package io.dispatchd.server.metrics;
 
 import io.dispatchd.protocol.Ack;
+import io.dispatchd.server.config.AckMode;
 import io.dispatchd.server.executor.JobAdmission;
-import io.dispatchd.server.service.Service;
 import io.dispatchd.server.service.ServiceRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -38,7 +38,10 @@ import java.util.function.IntSupplier;
  *   jvm_*, process_*, system_*                          Micrometer's JVM and process binders
  * </pre>
  * {@code service} is a service key, {@value #UNKNOWN_SERVICE} for a well-formed key no service
- * has, or {@value #MALFORMED} for a line that does not parse: neither can be a key.
+ * has, or {@value #MALFORMED} for a line that does not parse: neither can be a key, so no client
+ * can grow the label set. Only series that can move are exported: the two pseudo-services have
+ * only {@code ack="bad_request"}, a service never has it, and {@code ack="failed"} exists in
+ * complete mode only.
  */
 public final class DispatchMetrics {
 
@@ -46,22 +49,22 @@ public final class DispatchMetrics {
     public static final String MALFORMED = "(malformed)";
 
     private final PrometheusMeterRegistry registry;
-    private final Map<String, Route> routes = new HashMap<>();
+    private final Map<String, ServiceMeters> services = new HashMap<>();
     private final List<JobDurationHistogram> durations = new ArrayList<>();
-    private final Route unknown;
-    private final Route malformed;
+    private final AckCounter unknown;
+    private final AckCounter malformed;
     private final Counter connectionsRejected;
     private final Counter backpressure;
     private final Counter bytesReceived;
     private final Counter bytesSent;
 
-    public DispatchMetrics(ServiceRegistry services) {
+    public DispatchMetrics(ServiceRegistry services, AckMode ackMode) {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         for (String key : services.keys()) {
-            routes.put(key, newRoute(key, services.lookup(key)));
+            this.services.put(key, newServiceMeters(key, ackMode));
         }
-        this.unknown = newRoute(UNKNOWN_SERVICE, null);
-        this.malformed = newRoute(MALFORMED, null);
+        this.unknown = badRequests(UNKNOWN_SERVICE);
+        this.malformed = badRequests(MALFORMED);
         registry.getPrometheusRegistry().register(JobDurationHistogram.collector(durations));
         this.connectionsRejected = Counter.builder("dispatchd.connections.rejected")
                 .description("Connections closed at once because --max-connections were open").register(registry);
@@ -80,22 +83,34 @@ public final class DispatchMetrics {
         new UptimeMetrics().bindTo(registry);
     }
 
-    private Route newRoute(String label, Service service) {
+    private ServiceMeters newServiceMeters(String key, AckMode ackMode) {
         Counter[] answered = new Counter[Ack.values().length];
-        for (Ack ack : Ack.values()) {
-            answered[ack.ordinal()] = Counter.builder("dispatchd.requests")
-                    .description("Requests answered, by service and ack")
-                    .tag("service", label).tag("ack", ack.key())
-                    .register(registry);
+        answered[Ack.OK.ordinal()] = requests(key, Ack.OK);
+        answered[Ack.BUSY.ordinal()] = requests(key, Ack.BUSY);
+        if (ackMode == AckMode.COMPLETE) {
+            answered[Ack.FAILED.ordinal()] = requests(key, Ack.FAILED);
         }
-        Counter ok = completed(label, "ok");
-        Counter failed = completed(label, "failed");
+        Counter ok = completed(key, "ok");
+        Counter failed = completed(key, "failed");
         Counter timedOut = Counter.builder("dispatchd.jobs.timed.out")
                 .description("Jobs interrupted at --job-timeout (also counted failed)")
-                .tag("service", label).register(registry);
-        JobDurationHistogram duration = new JobDurationHistogram(label);
+                .tag("service", key).register(registry);
+        JobDurationHistogram duration = new JobDurationHistogram(key);
         durations.add(duration);
-        return new Route(service, answered, ok, failed, timedOut, duration);
+        return new ServiceMeters(answered, ok, failed, timedOut, duration);
+    }
+
+    /** Lines that reach no service: they can only be answered {@code ?}. */
+    private AckCounter badRequests(String label) {
+        Counter counter = requests(label, Ack.BAD_REQUEST);
+        return ack -> counter.increment();
+    }
+
+    private Counter requests(String label, Ack ack) {
+        return Counter.builder("dispatchd.requests")
+                .description("Requests answered, by service and ack")
+                .tag("service", label).tag("ack", ack.key())
+                .register(registry);
     }
 
     private Counter completed(String label, String outcome) {
@@ -122,14 +137,18 @@ public final class DispatchMetrics {
                 .description("Job queue bound (--queue-capacity)").strongReference(true).register(registry);
     }
 
-    /** The route for a lower-case service key: the service's own, or the shared unknown route. */
-    public Route route(String key) {
-        Route r = routes.get(key);
-        return r != null ? r : unknown;
+    /** The meters of the service with this lower-case key; {@code null} for a key no service has. */
+    public ServiceMeters service(String key) {
+        return services.get(key);
     }
 
-    /** The shared route for lines that do not parse. */
-    public Route malformed() {
+    /** Counts lines for a well-formed key no service has. */
+    public AckCounter unknownService() {
+        return unknown;
+    }
+
+    /** Counts lines that do not parse. */
+    public AckCounter malformed() {
         return malformed;
     }
 

@@ -53,7 +53,7 @@ public final class DispatchServerInitializer extends ChannelInitializer<SocketCh
         this.dispatcher = dispatcher;
         this.connections = connections;
         this.openChannels = openChannels;
-        this.byteCounter = new ByteCounter(dispatcher.routes());
+        this.byteCounter = new ByteCounter(dispatcher.metrics());
     }
 
     /** Flushes held while a read is in progress go out at its end; outside reads, once per event-loop pass. */
@@ -65,7 +65,7 @@ public final class DispatchServerInitializer extends ChannelInitializer<SocketCh
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
         if (!connections.tryAcquire()) {
-            dispatcher.routes().connectionRejected();
+            dispatcher.metrics().connectionRejected();
             OVER_LIMIT_LOG.warn("connection from {} refused: --max-connections are open", ch.remoteAddress());
             p.addLast(OVER_LIMIT, OverLimitHandler.INSTANCE);
             return;

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * <p>With a pause, the pauses are kept by one {@link EngineClock} for all running jobs rather than
  * by parking each job's thread per token; without one, the tokens are emitted on the worker at once.
  */
-public final class Engine {
+public final class Engine implements AutoCloseable {
 
     public static final String LOGGER_NAME = "dispatchd.engine";
 
@@ -60,6 +60,14 @@ public final class Engine {
         }
         if (Thread.interrupted()) {
             throw new InterruptedException("job interrupted");
+        }
+    }
+
+    /** Stops the clock's thread, if it has one; for after the last job. */
+    @Override
+    public void close() {
+        if (clock != null) {
+            clock.close();
         }
     }
 

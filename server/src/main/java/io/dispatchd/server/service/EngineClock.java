@@ -2,33 +2,33 @@ package io.dispatchd.server.service;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
  * Keeps the pauses of every running engine with one thread.
  *
- * <p>The seed pauses 100 µs between tokens on each job's own thread. With 64 jobs running that is
- * 640 000 timed wake-ups a second — on two cores, most of the machine, and the event loops starve.
- * Here a job's worker hands its run to this clock and parks once until the run is over; the clock
- * wakes once per pause, emits the next token of every run that is due, and wakes a worker only
- * when its run ends. Wake-ups no longer grow with the number of running jobs, while a job still
- * holds its worker for its whole duration, so {@code --workers} still bounds how many run at once.
+ * <p>Pausing 100 µs between tokens on each job's own thread means, with 64 jobs running, 640 000
+ * timed wake-ups a second: on two cores, most of the machine, and the event loops starve. Here a
+ * job's worker hands its run to this clock and parks once until the run is over; the clock wakes
+ * at most once per pause, emits the tokens that are due, and wakes a worker only when its run
+ * ends. A job still holds its worker for its whole duration, so {@code --workers} still bounds
+ * how many run at once.
  *
- * <p>Pauses are at least the configured pause: ticks are never closer than that. A tick may come
- * late when the machine is busy, which only slows jobs; it never blocks a worker or an event loop.
+ * <p><b>Timing.</b> Token {@code i} of a run is due {@code i} pauses after the run started and is
+ * never emitted before that; the run ends when its last token is due ({@code iterations - 1}
+ * pauses) and has been handed over. A busy machine may make a tick late: the tokens due by then
+ * are emitted together, so a run's length does not grow with the machine's stalls.
  *
- * <p><b>When nobody wants the tokens</b> (the engine logger off), a run's only observable effect
- * is how long it takes, so the clock does not visit every run on every tick: it keeps each run's
- * end, {@code iterations - 1} pauses after it started, and wakes when the earliest is due — at
- * most once per pause, so a run ends at its deadline, normally up to one pause after (later only
- * when the machine is busy), never before. The work per tick then no longer grows with the number
- * of running jobs. A cancelled run is dropped when it reaches the head of the queue, so it is held
- * until about its own end rather than until the next tick.
+ * <p><b>Cost.</b> Every run lasts as many pauses, so arrival order is end order and the runs sit
+ * in one queue, ended from its head. (Two arrivals that cross between reading the time and joining
+ * the queue: the earlier one ends with the later, never before its own end.) When nobody wants the
+ * tokens, the clock sleeps until the head's end, and the work per tick no longer grows with the
+ * number of running jobs; when tokens are wanted it also visits every run each tick.
  */
-final class EngineClock {
+final class EngineClock implements AutoCloseable {
 
     /** One job's engine run: which token is next and when it is due. */
     static final class Run {
@@ -36,17 +36,19 @@ final class EngineClock {
         final char letter;
         final int iterations;
         final Thread worker;
-        /** When the run may end, for the clock without tokens: its last pause is over. */
+        final long startNanos;
+        /** When the run may end: its last pause is over. */
         final long endNanos;
         int next;
         volatile boolean done;
         volatile boolean cancelled;
 
-        Run(String qual, char letter, int iterations, Thread worker, long endNanos) {
+        Run(String qual, char letter, int iterations, Thread worker, long startNanos, long endNanos) {
             this.qual = qual;
             this.letter = letter;
             this.iterations = iterations;
             this.worker = worker;
+            this.startNanos = startNanos;
             this.endNanos = endNanos;
         }
 
@@ -59,14 +61,20 @@ final class EngineClock {
 
     /** Longest stretch spun rather than parked: a short spin per tick costs far less than a late tick. */
     private static final long MAX_SPIN_NANOS = 30_000;
+    /** Hand over tokens at least this often: late enough to batch, soon enough to watch. */
+    static final long HAND_OVER_NANOS = 1_000_000;
+    /** And at this size: 16 K characters, so the appender's bounded queue holds a bounded heap. */
+    private static final int HAND_OVER_CHARS = 16 * 1024;
+    /** The longest a run lasts (see {@link #afterPauses}). */
+    private static final long RUN_CAP_NANOS = Long.MAX_VALUE / 4;
 
     private final long pauseNanos;
     /** How much later than asked a timed park returns here; measured, on the clock thread only. */
     private long oversleepNanos;
     private final Consumer<String> tokens;
     private final ConcurrentLinkedQueue<Run> arrivals = new ConcurrentLinkedQueue<>();
-    /** Runs in progress, when tokens are wanted; touched by the clock thread only. */
-    private final ArrayList<Run> active = new ArrayList<>();
+    /** Runs in progress, in arrival (and so end) order; clock thread only. */
+    private final ArrayDeque<Run> runs = new ArrayDeque<>();
     /**
      * Tokens not yet handed to {@code tokens}, a line each; clock thread only. They go as one
      * string, one log event, when a run ends, when the clock runs out of runs, {@code handOverNanos}
@@ -76,24 +84,12 @@ final class EngineClock {
     private final StringBuilder lines = new StringBuilder();
     private final long handOverNanos;
     private long lastHandOver;
-    /** Hand over tokens at least this often: late enough to batch, soon enough to watch. */
-    static final long HAND_OVER_NANOS = 1_000_000;
-    /** And at this size: 16 K characters, so the appender's bounded queue holds a bounded heap. */
-    private static final int HAND_OVER_CHARS = 16 * 1024;
-    /** The longest a run lasts without tokens (see {@link #runNanos}). */
-    private static final long RUN_CAP_NANOS = Long.MAX_VALUE / 4;
     /** Runs whose last token is in {@code lines}, woken once it is handed over; clock thread only. */
     private final ArrayList<Run> finished = new ArrayList<>();
-    /**
-     * Runs in progress, when no tokens are wanted; clock thread only. Every run lasts as many
-     * pauses, so arrival order is end order, except for two arrivals that cross between reading
-     * the time and joining the queue: then the earlier one ends with the later, never before its
-     * own end.
-     */
-    private final ArrayDeque<Run> ending = new ArrayDeque<>();
     private final Thread thread;
     /** The clock is parked with nothing to do and must be woken for a new run. */
     private volatile boolean idle;
+    private volatile boolean closed;
 
     /**
      * @param tokens        where tokens go, or {@code null} when nobody wants them (then none is built)
@@ -114,7 +110,8 @@ final class EngineClock {
         if (Thread.interrupted()) {
             throw new InterruptedException("job interrupted");
         }
-        Run run = new Run(qual, letter, iterations, Thread.currentThread(), System.nanoTime() + runNanos(iterations));
+        long start = System.nanoTime();
+        Run run = new Run(qual, letter, iterations, Thread.currentThread(), start, start + afterPauses(iterations - 1L));
         arrivals.add(run);
         if (idle) {
             LockSupport.unpark(thread);
@@ -122,75 +119,101 @@ final class EngineClock {
         while (!run.done) {
             LockSupport.park(this);
             if (Thread.interrupted()) {
-                run.cancelled = true; // the clock drops it at its next pass
+                run.cancelled = true; // the clock drops it when it reaches the head
                 throw new InterruptedException("job interrupted");
             }
         }
     }
 
     /**
-     * How long a run of {@code iterations} tokens lasts: its pauses. Capped at a quarter of the
-     * {@code long} range (about 73 years), so that deadlines compare correctly however large the
-     * flags; a run that long has not ended before anyone cares.
+     * How long {@code pauses} pauses last, capped at a quarter of the {@code long} range (about 73
+     * years), so that deadlines compare correctly however large the flags; a run that long has not
+     * ended before anyone cares.
      */
-    private long runNanos(int iterations) {
-        long pauses = iterations - 1L;
+    private long afterPauses(long pauses) {
         return pauses > RUN_CAP_NANOS / pauseNanos ? RUN_CAP_NANOS : pauses * pauseNanos;
     }
 
+    /** Stops the clock thread; for after the last run. */
+    @Override
+    public void close() {
+        closed = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
-     * With tokens: one cadence for all runs. Each tick emits the next token of every active run (a
-     * line each, handed over in batches, see {@link #lines}), and the next tick comes no sooner
-     * than one pause after this one, so every run's tokens are at least a pause apart and the clock
-     * wakes once per tick however many jobs are running. A new run joins at the next tick. Without
-     * tokens, {@link #endRunsOnTime} instead.
+     * Each tick emits the tokens now due (when they are wanted), ends the runs now due, and sleeps
+     * until the next token or end is due, but at least one pause.
      */
     private void tick() {
-        if (tokens == null) {
-            endRunsOnTime();
-            return;
-        }
-        while (true) {
-            if (!takeArrivals(active)) {
+        while (!closed) {
+            if (!takeArrivals()) {
                 continue;
             }
-            long tick = System.nanoTime();
-            int kept = 0;
-            for (int i = 0; i < active.size(); i++) {
-                Run run = active.get(i);
-                if (run.cancelled) {
-                    continue;
-                }
-                if (!lines.isEmpty()) {
-                    lines.append('\n');
-                }
-                Engine.appendToken(lines, run.qual, run.letter, run.next);
-                if (++run.next == run.iterations) {
-                    finished.add(run);
-                    continue;
-                }
-                active.set(kept++, run);
+            long now = System.nanoTime();
+            long nextDue = Long.MAX_VALUE;
+            if (tokens != null) {
+                nextDue = emitDueTokens(now);
             }
-            active.subList(kept, active.size()).clear();
-            if (!lines.isEmpty() && (!finished.isEmpty() || active.isEmpty()
-                    || tick - lastHandOver >= handOverNanos || lines.length() >= HAND_OVER_CHARS)) {
+            Run head;
+            while ((head = runs.peek()) != null && (head.cancelled || head.endNanos - now <= 0)) {
+                runs.poll();
+                if (!head.cancelled) {
+                    finished.add(head);
+                }
+            }
+            if (!lines.isEmpty() && (!finished.isEmpty() || runs.isEmpty()
+                    || now - lastHandOver >= handOverNanos || lines.length() >= HAND_OVER_CHARS)) {
                 tokens.accept(lines.toString());
                 lines.setLength(0);
-                lastHandOver = tick;
+                lastHandOver = now;
             }
             for (Run run : finished) { // only now: a job is over once its last token is handed over
                 run.end();
             }
             finished.clear();
-            sleepUntil(tick + pauseNanos);
+            if (head != null) {
+                // Runs arriving meanwhile end later than the head, so nothing needs to wake us sooner.
+                long wake = tokens == null ? head.endNanos : nextDue;
+                sleepUntil(Math.max(wake - now, pauseNanos) + now);
+            }
         }
     }
 
+    /** Appends every token due by {@code now}; returns when the next one is due. */
+    private long emitDueTokens(long now) {
+        long nextDue = Long.MAX_VALUE;
+        for (Run run : runs) {
+            if (run.cancelled) {
+                continue;
+            }
+            while (run.next < run.iterations && run.startNanos + afterPauses(run.next) - now <= 0) {
+                if (!lines.isEmpty()) {
+                    lines.append('\n');
+                }
+                Engine.appendToken(lines, run.qual, run.letter, run.next++);
+            }
+            if (run.next < run.iterations) {
+                long due = run.startNanos + afterPauses(run.next);
+                if (nextDue == Long.MAX_VALUE || due - nextDue < 0) {
+                    nextDue = due;
+                }
+            }
+        }
+        return nextDue == Long.MAX_VALUE ? now : nextDue;
+    }
+
     /**
-     * Moves newly arrived runs into {@code runs}; with none to keep, parks until a run arrives and
-     * returns false (the caller looks again). A worker wakes the clock only while {@code idle}.
+     * Moves newly arrived runs to the queue; with none to keep, parks until a run arrives (or the
+     * clock closes) and returns false (the caller looks again). A worker wakes the clock only while
+     * {@code idle}.
      */
-    private boolean takeArrivals(Collection<Run> runs) {
+    private boolean takeArrivals() {
         Run arrived;
         while ((arrived = arrivals.poll()) != null) {
             runs.add(arrived);
@@ -199,35 +222,11 @@ final class EngineClock {
             return true;
         }
         idle = true;
-        if (arrivals.isEmpty()) {
+        if (arrivals.isEmpty() && !closed) {
             LockSupport.park(this);
         }
         idle = false;
         return false;
-    }
-
-    /**
-     * The clock without tokens: ends each run when its last pause is over. It sleeps until the
-     * earliest end but wakes at most once per pause, ending every run due by then together.
-     */
-    private void endRunsOnTime() {
-        while (true) {
-            if (!takeArrivals(ending)) {
-                continue;
-            }
-            long now = System.nanoTime();
-            Run run;
-            while ((run = ending.peek()) != null && (run.cancelled || run.endNanos - now <= 0)) {
-                ending.poll();
-                if (!run.cancelled) {
-                    run.end();
-                }
-            }
-            if (run != null) {
-                // Runs arriving meanwhile end later than this one, so nothing needs to wake us sooner.
-                sleepUntil(Math.max(run.endNanos, now + pauseNanos));
-            }
-        }
     }
 
     /**
@@ -247,7 +246,7 @@ final class EngineClock {
             long overslept = Math.min(Math.max(0, System.nanoTime() - before - asked), pauseNanos);
             oversleepNanos += (overslept - oversleepNanos) / 8;
         }
-        while ((wait = deadline - System.nanoTime()) > 0) {
+        while ((wait = deadline - System.nanoTime()) > 0 && !closed) {
             if (wait > MAX_SPIN_NANOS) {
                 LockSupport.parkNanos(this, wait);
             } else {

@@ -57,6 +57,11 @@ public final class ServiceRegistry {
         return byKey.get(key);
     }
 
+    /** Whether a service has this lower-case key. */
+    public boolean contains(String key) {
+        return byKey.containsKey(key);
+    }
+
     public Collection<String> keys() {
         return byKey.keySet();
     }

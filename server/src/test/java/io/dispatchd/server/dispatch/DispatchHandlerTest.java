@@ -4,6 +4,7 @@ import io.dispatchd.protocol.codec.AckEncoder;
 import io.dispatchd.protocol.codec.RequestDecoder;
 import io.dispatchd.server.pipeline.DispatchServerInitializer;
 import io.dispatchd.server.config.AckMode;
+import io.dispatchd.server.executor.JobIds;
 import io.dispatchd.server.executor.JobOutcome;
 import io.dispatchd.server.executor.Refusal;
 import io.dispatchd.server.metrics.DispatchMetrics;
@@ -41,8 +42,9 @@ class DispatchHandlerTest {
     }
 
     private void open(AckMode mode, int maxInFlight, Duration backpressure) {
-        metrics = new DispatchMetrics(ServiceRegistry.of(LetterService.builtIns()));
-        dispatcher = new Dispatcher(metrics, admission, mode, maxInFlight, backpressure);
+        ServiceRegistry services = ServiceRegistry.of(LetterService.builtIns());
+        metrics = new DispatchMetrics(services, mode);
+        dispatcher = new Dispatcher(services, metrics, new JobIds(), admission, mode, maxInFlight, backpressure);
         channel = new EmbeddedChannel(new RequestDecoder(64),
                 new AckEncoder(), DispatchServerInitializer.newFlushConsolidation(), dispatcher.newHandler());
     }
@@ -72,7 +74,7 @@ class DispatchHandlerTest {
         open(AckMode.ACCEPT, 16);
         send("a 88\nzz 1\n\nB 12\nbad\n" + "c " + "x".repeat(80) + "\nd 37\n");
         assertThat(acks()).isEqualTo("+?+??+");
-        assertThat(admission.offers).extracting(o -> o.service().key() + " " + o.qual())
+        assertThat(admission.offers).extracting(o -> o.job().service() + " " + o.job().qual())
                 .containsExactly("a 88", "b 12", "d 37");
         assertThat(answered("a", "ok")).isEqualTo(1);
         assertThat(answered(DispatchMetrics.UNKNOWN_SERVICE, "bad_request")).isEqualTo(1);
@@ -323,10 +325,10 @@ class DispatchHandlerTest {
     }
 
     @Test
-    void closeWhenSettledWaitsForOwedAcks() {
+    void serverStoppingClosesOnceOwedAcksAreWritten() {
         open(AckMode.COMPLETE, 16);
         send("a 1\n");
-        channel.pipeline().get(DispatchHandler.class).closeWhenSettled();
+        channel.pipeline().fireUserEventTriggered(ServerStopping.INSTANCE);
         send("b 2\n");
         assertThat(channel.isOpen()).isTrue();
         admission.offers.get(0).finish(JobOutcome.OK);

@@ -1,18 +1,20 @@
 package io.dispatchd.server.dispatch;
 
+import io.dispatchd.server.executor.DrainReport;
+import io.dispatchd.server.executor.Job;
 import io.dispatchd.server.executor.JobAdmission;
 import io.dispatchd.server.executor.JobOutcome;
 import io.dispatchd.server.executor.JobTicket;
 import io.dispatchd.server.executor.Refusal;
-import io.dispatchd.server.service.Service;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** An admission the test drives by hand: it admits or refuses, and the test finishes jobs in any order. */
 final class ScriptedAdmission implements JobAdmission {
 
-    record Offer(Service service, String qual, JobTicket ticket) {
+    record Offer(Job job, JobTicket ticket) {
         void finish(JobOutcome outcome) {
             ticket.finished(outcome, 1_000);
         }
@@ -24,12 +26,16 @@ final class ScriptedAdmission implements JobAdmission {
     boolean nearlyFull;
 
     @Override
-    public void offer(Service service, String qual, JobTicket ticket) {
+    public void start() {
+    }
+
+    @Override
+    public void offer(Job job, JobTicket ticket) {
         if (refuseWith != null) {
             ticket.refused(refuseWith);
             return;
         }
-        offers.add(new Offer(service, qual, ticket));
+        offers.add(new Offer(job, ticket));
         ticket.admitted();
     }
 
@@ -58,5 +64,20 @@ final class ScriptedAdmission implements JobAdmission {
     @Override
     public int running() {
         return 0;
+    }
+
+    @Override
+    public void stopAdmitting() {
+        refuseWith = Refusal.DRAINING;
+    }
+
+    @Override
+    public DrainReport drain(Duration deadline) {
+        stopAdmitting();
+        return DrainReport.none();
+    }
+
+    @Override
+    public void close() {
     }
 }

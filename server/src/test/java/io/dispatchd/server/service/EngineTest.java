@@ -238,4 +238,26 @@ class EngineTest {
         assertThatThrownBy(() -> engine.run("q", 'A')).isInstanceOf(InterruptedException.class);
         assertThat(Thread.interrupted()).isFalse();
     }
+
+    @Test
+    void closeStopsTheClockThread() throws Exception {
+        java.util.Set<Thread> before = clockThreads();
+        Engine engine = new Engine(3, Duration.ofMillis(1), null);
+        engine.run("q", 'A');
+        java.util.Set<Thread> mine = clockThreads();
+        mine.removeAll(before);
+        assertThat(mine).as("this engine's clock").hasSize(1);
+        engine.close();
+        assertThat(mine.iterator().next().isAlive()).isFalse();
+    }
+
+    private static java.util.Set<Thread> clockThreads() {
+        java.util.Set<Thread> clocks = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("dispatchd-engine-clock")) {
+                clocks.add(t);
+            }
+        }
+        return clocks;
+    }
 }

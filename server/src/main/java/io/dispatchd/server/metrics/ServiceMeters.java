@@ -2,29 +2,24 @@ package io.dispatchd.server.metrics;
 
 import io.dispatchd.protocol.Ack;
 import io.dispatchd.server.executor.JobOutcome;
-import io.dispatchd.server.service.Service;
 import io.micrometer.core.instrument.Counter;
 
 /**
- * Where a line goes, with the meters that count it, all made once at startup: dispatch looks up a
- * route per request and counting is an increment on a meter it already holds, so the hot path takes
- * no lock, makes no map lookup by tags, and allocates nothing.
- *
- * <p>Lines that reach no service share two fixed routes, {@link DispatchMetrics#UNKNOWN_SERVICE}
- * and {@link DispatchMetrics#MALFORMED}, so no client can grow the label set.
+ * One service's meters, made once at startup: dispatch finds them once per request, and counting
+ * is an increment on a meter it already holds, so the hot path takes no lock, makes no map lookup
+ * by tags, and allocates nothing.
  */
-public final class Route {
+public final class ServiceMeters implements AckCounter {
 
-    private final Service service;
+    /** By {@link Ack#ordinal()}; {@code null} for an ack this service's requests can never get. */
     private final Counter[] answered;
     private final Counter completedOk;
     private final Counter completedFailed;
     private final Counter timedOut;
     private final JobDurationHistogram duration;
 
-    Route(Service service, Counter[] answered, Counter completedOk, Counter completedFailed,
-          Counter timedOut, JobDurationHistogram duration) {
-        this.service = service;
+    ServiceMeters(Counter[] answered, Counter completedOk, Counter completedFailed, Counter timedOut,
+                  JobDurationHistogram duration) {
         this.answered = answered;
         this.completedOk = completedOk;
         this.completedFailed = completedFailed;
@@ -32,14 +27,12 @@ public final class Route {
         this.duration = duration;
     }
 
-    /** The service this route runs, or {@code null} for lines answered {@code ?}. */
-    public Service service() {
-        return service;
-    }
-
-    /** Counts an ack written for a line on this route. */
+    @Override
     public void answered(Ack ack) {
-        answered[ack.ordinal()].increment();
+        Counter c = answered[ack.ordinal()];
+        if (c != null) {
+            c.increment();
+        }
     }
 
     /** Counts a finished job and how long it ran. */
