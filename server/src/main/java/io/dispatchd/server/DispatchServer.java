@@ -8,6 +8,8 @@ import io.dispatchd.server.executor.BoundedJobExecutor;
 import io.dispatchd.server.executor.DrainReport;
 import io.dispatchd.server.executor.JobAdmission;
 import io.dispatchd.server.executor.JobIds;
+import io.dispatchd.server.journal.JournalSettings;
+import io.dispatchd.server.journal.JournaledAdmission;
 import io.dispatchd.server.metrics.DispatchMetrics;
 import io.dispatchd.server.pipeline.ConnectionLimit;
 import io.dispatchd.server.pipeline.DispatchServerInitializer;
@@ -94,8 +96,7 @@ public final class DispatchServer implements AutoCloseable {
         Engine engine = new Engine(config.engineIterations(), config.enginePause());
         ServiceContext context = () -> engine;
         JobIds jobIds = new JobIds();
-        JobAdmission admission =
-                new BoundedJobExecutor(config.workers(), config.queueCapacity(), config.jobTimeout(), services, context);
+        JobAdmission admission = newAdmission(config, services, context, jobIds, metrics);
         try {
             admission.start();
         } catch (IllegalStateException e) {
@@ -141,7 +142,8 @@ public final class DispatchServer implements AutoCloseable {
                         .group(eventLoops)
                         .channel(transport.serverChannel())
                         .option(ChannelOption.SO_REUSEADDR, true)
-                        .childHandler(new AdminServerInitializer(metrics::scrape, shuttingDown::get));
+                        .childHandler(new AdminServerInitializer(metrics::scrape,
+                                () -> shuttingDown.get() ? "draining" : admission.unhealthy()));
                 adminChannel = bind(admin, config.bind(), config.adminPort());
             }
         } catch (StartupException e) {
@@ -156,6 +158,19 @@ public final class DispatchServer implements AutoCloseable {
         log.info("serving {} on {}", services.keys(), transport.kind().flagValue());
         return new DispatchServer(config, eventLoops, admission, engine, openChannels, connections,
                 serverChannel, adminChannel, metrics, shuttingDown);
+    }
+
+    /** Memory only, or a journal in front of the executor with {@code --journal}. */
+    private static JobAdmission newAdmission(ServerConfig config, ServiceRegistry services, ServiceContext context,
+                                             JobIds jobIds, DispatchMetrics metrics) {
+        BoundedJobExecutor executor =
+                new BoundedJobExecutor(config.workers(), config.queueCapacity(), config.jobTimeout(), services, context);
+        if (!config.journalEnabled()) {
+            return executor;
+        }
+        JournalSettings settings = JournalSettings.of(config.journal(), config.fsync(), config.journalMaxBytes());
+        return new JournaledAdmission(settings, executor, config.queueCapacity() + config.workers(),
+                config.maxLineBytes(), jobIds, metrics.bindJournal(), metrics::service);
     }
 
     private static Channel bind(ServerBootstrap bootstrap, String host, int port) throws StartupException {

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -25,7 +24,8 @@ import java.util.function.Supplier;
  * nothing it does changes the server.
  * <pre>
  *   GET /metrics   200, Prometheus text exposition 0.0.4
- *   GET /health    200 "serving" while serving, 503 "draining" once shutdown has begun
+ *   GET /health    200 "serving" while serving; 503 "draining" once shutdown has begun, or 503 and
+ *                  the reason while the journal cannot write
  *   GET /          200, a list of the two endpoints
  *   anything else  404; a method other than GET/HEAD: 405
  * </pre>
@@ -37,11 +37,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
 
     private final Supplier<String> metrics;
-    private final BooleanSupplier draining;
+    private final Supplier<String> unhealthy;
 
-    AdminHandler(Supplier<String> metrics, BooleanSupplier draining) {
+    AdminHandler(Supplier<String> metrics, Supplier<String> unhealthy) {
         this.metrics = metrics;
-        this.draining = draining;
+        this.unhealthy = unhealthy;
     }
 
     @Override
@@ -72,12 +72,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         return switch (new QueryStringDecoder(request.uri()).path()) {
             case "/metrics" -> text(HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.get());
-            case "/health" -> draining.getAsBoolean()
-                    ? text(HttpResponseStatus.SERVICE_UNAVAILABLE, PLAIN_TEXT, "draining\n")
-                    : text(HttpResponseStatus.OK, PLAIN_TEXT, "serving\n");
+            case "/health" -> health();
             case "/" -> text(HttpResponseStatus.OK, PLAIN_TEXT, "dispatchd admin: GET /metrics, GET /health\n");
             default -> text(HttpResponseStatus.NOT_FOUND, PLAIN_TEXT, "not found\n");
         };
+    }
+
+    private FullHttpResponse health() {
+        String why = unhealthy.get();
+        return why == null
+                ? text(HttpResponseStatus.OK, PLAIN_TEXT, "serving\n")
+                : text(HttpResponseStatus.SERVICE_UNAVAILABLE, PLAIN_TEXT, why + "\n");
     }
 
     private static FullHttpResponse text(HttpResponseStatus status, String contentType, String body) {

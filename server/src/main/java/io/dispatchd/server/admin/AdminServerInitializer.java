@@ -6,7 +6,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -19,8 +18,8 @@ public final class AdminServerInitializer extends ChannelInitializer<SocketChann
 
     private final AdminHandler handler;
 
-    public AdminServerInitializer(Supplier<String> metrics, BooleanSupplier draining) {
-        this.handler = new AdminHandler(metrics, draining);
+    public AdminServerInitializer(Supplier<String> metrics, Supplier<String> unhealthy) {
+        this.handler = new AdminHandler(metrics, unhealthy);
     }
 
     @Override

@@ -102,6 +102,22 @@ public final class ServerCommand {
             description = "Socket I/O: auto takes the first of io_uring, epoll, nio whose event loops start here (default: ${DEFAULT-VALUE}).")
     TransportChoice transport;
 
+    @Option(names = "--journal", paramLabel = "DIR",
+            description = "Keep every admitted job in an append-only journal in DIR, so that an acked job survives"
+                    + " a crash and runs at the next start; off by default (jobs live in memory).")
+    Path journal;
+
+    @Option(names = "--fsync", paramLabel = "always|everysec|no", defaultValue = ServerConfig.DEFAULT_FSYNC,
+            description = "With --journal: fsync before the acks of each event-loop pass (always), about once a"
+                    + " second (everysec), or never (no) (default: ${DEFAULT-VALUE}).")
+    FsyncPolicy fsync;
+
+    @Option(names = "--journal-max-bytes", paramLabel = "SIZE", defaultValue = ServerConfig.DEFAULT_JOURNAL_MAX_BYTES,
+            converter = SizeConverter.class,
+            description = "Journal bytes on disk, at most; past it requests get '!'. Bytes or KiB, MiB, GiB"
+                    + " (default: ${DEFAULT-VALUE}).")
+    long journalMaxBytes;
+
     /**
      * A picocli command line for these arguments, whose defaults come from the environment and
      * from the {@code --config} file (or {@code DISPATCHD_CONFIG}) before the built-in ones.
@@ -132,7 +148,7 @@ public final class ServerCommand {
     public ServerConfig toConfig() {
         return new ServerConfig(bind, port, adminPort, ackMode, workers, queueCapacity, backpressure, maxLineBytes,
                 maxConnections, maxInFlight, idleTimeout, jobTimeout, drainTimeout,
-                engineIterations, enginePause, ioThreads, transport);
+                engineIterations, enginePause, ioThreads, transport, journal, fsync, journalMaxBytes);
     }
 
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
@@ -140,6 +156,17 @@ public final class ServerCommand {
         public Duration convert(String value) {
             try {
                 return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return ByteSizes.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }

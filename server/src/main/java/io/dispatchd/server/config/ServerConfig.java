@@ -4,6 +4,7 @@ import io.dispatchd.protocol.Durations;
 
 import io.dispatchd.protocol.ProtocolLimits;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -29,6 +30,9 @@ import java.util.Objects;
  * @param enginePause       pause between two tokens
  * @param ioThreads         Netty event loop threads, which accept connections and serve them
  * @param transport         Netty I/O transport for the sockets
+ * @param journal           directory of the job journal; {@code null}: jobs live in memory only
+ * @param fsync             when journal records reach stable storage
+ * @param journalMaxBytes   past this many journal bytes on disk, new requests get {@code !}
  */
 public record ServerConfig(
         String bind,
@@ -47,7 +51,10 @@ public record ServerConfig(
         int engineIterations,
         Duration enginePause,
         int ioThreads,
-        TransportChoice transport) {
+        TransportChoice transport,
+        Path journal,
+        FsyncPolicy fsync,
+        long journalMaxBytes) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 7070;
@@ -76,12 +83,21 @@ public record ServerConfig(
      * connections each cost less; on the 2-core test machine one loop served 50 connections
      * faster than two, with a shorter latency tail (docs/PERFORMANCE.md, 0.7).
      */
+    public static final String DEFAULT_FSYNC = "everysec";
+    public static final String DEFAULT_JOURNAL_MAX_BYTES = "1GiB";
+    /** Room for a few segments, so a journal this small still works (see JournalSettings). */
+    public static final long MIN_JOURNAL_MAX_BYTES = 1 << 20;
     public static final int DEFAULT_IO_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
     public ServerConfig {
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(ackMode, "ackMode");
         Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(fsync, "fsync");
+        if (journalMaxBytes < MIN_JOURNAL_MAX_BYTES) {
+            throw new IllegalArgumentException("--journal-max-bytes must be at least 1MiB, not "
+                    + ByteSizes.format(journalMaxBytes));
+        }
         requireRange("--port", port, 0, 65_535);
         if (adminPort != ADMIN_OFF) {
             requireRange("--admin-port", adminPort, 0, 65_535);
@@ -126,7 +142,14 @@ public record ServerConfig(
                 + " idle-timeout=" + Durations.format(idleTimeout) + " job-timeout=" + (jobTimeout.isZero() ? "none" : Durations.format(jobTimeout))
                 + " drain-timeout=" + Durations.format(drainTimeout) + " engine-iterations=" + engineIterations
                 + " engine-pause=" + Durations.format(enginePause) + " io-threads=" + ioThreads
-                + " transport=" + transport.flagValue();
+                + " transport=" + transport.flagValue()
+                + " journal=" + (journalEnabled() ? journal.toString() : "off")
+                + (journalEnabled() ? " fsync=" + fsync.name().toLowerCase(java.util.Locale.ROOT)
+                        + " journal-max-bytes=" + ByteSizes.format(journalMaxBytes) : "");
+    }
+
+    public boolean journalEnabled() {
+        return journal != null;
     }
 
     public boolean adminEnabled() {

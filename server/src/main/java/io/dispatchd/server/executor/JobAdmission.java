@@ -60,6 +60,14 @@ public interface JobAdmission extends AutoCloseable {
         onRoom.run();
     }
 
+    /**
+     * Why the admission cannot take jobs right now (a journal whose writes fail), for
+     * {@code /health}; {@code null} while it can. The default is always able.
+     */
+    default String unhealthy() {
+        return null;
+    }
+
     /** Jobs admitted but not yet started. */
     int queued();
 

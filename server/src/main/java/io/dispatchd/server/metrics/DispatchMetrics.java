@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
 /**
@@ -35,6 +36,7 @@ import java.util.function.IntSupplier;
  *   dispatchd_backpressure_total                        times a connection went unread for a nearly full queue
  *   dispatchd_received_bytes_total, dispatchd_sent_bytes_total
  *   dispatchd_workers, dispatchd_queue_capacity         the executor's configured bounds
+ *   dispatchd_journal_*, dispatchd_jobs_recovered_total with --journal, see {@link JournalMeters}
  *   jvm_*, process_*, system_*                          Micrometer's JVM and process binders
  * </pre>
  * {@code service} is a service key, {@value #UNKNOWN_SERVICE} for a well-formed key no service
@@ -135,6 +137,27 @@ public final class DispatchMetrics {
                 .strongReference(true).register(registry);
         Gauge.builder("dispatchd.queue.capacity", () -> queueCapacity)
                 .description("Job queue bound (--queue-capacity)").strongReference(true).register(registry);
+    }
+
+    /** Registers the journal's meters (see {@link JournalMeters}). */
+    public JournalMeters bindJournal() {
+        AtomicLong bytes = new AtomicLong();
+        Gauge.builder("dispatchd.journal", bytes, AtomicLong::get).baseUnit("bytes")
+                .description("Bytes of the journal's segment files (--journal-max-bytes bounds it)")
+                .strongReference(true).register(registry);
+        io.micrometer.core.instrument.Timer fsync = io.micrometer.core.instrument.Timer.builder("dispatchd.journal.fsync")
+                .description("Time an fsync of the journal took")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofNanos(10_000))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(10))
+                .register(registry);
+        Counter recovered = Counter.builder("dispatchd.jobs.recovered")
+                .description("Jobs found admitted and not completed in the journal at start, and run again")
+                .register(registry);
+        Counter writeErrors = Counter.builder("dispatchd.journal.write.errors")
+                .description("Journal writes and fsyncs that failed; the requests they concerned were answered !")
+                .register(registry);
+        return new JournalMeters(bytes, fsync, recovered, writeErrors);
     }
 
     /** The meters of the service with this lower-case key; {@code null} for a key no service has. */

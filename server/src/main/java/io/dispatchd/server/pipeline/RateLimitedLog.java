@@ -1,14 +1,15 @@
 package io.dispatchd.server.pipeline;
 
 import org.slf4j.Logger;
+import org.slf4j.event.Level;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A WARN for client mistakes (bad lines, connections over the limit) that a misbehaving client
- * cannot turn into a log flood: at most one line per interval, saying how many were held back.
- * No stack traces: the mistake is the client's, not ours.
+ * A WARN for client mistakes (bad lines, connections over the limit), or an ERROR for a failure
+ * that repeats with every request (a journal that cannot write), that cannot turn into a log
+ * flood: at most one line per interval, saying how many were held back. No stack traces.
  */
 public final class RateLimitedLog {
 
@@ -24,7 +25,16 @@ public final class RateLimitedLog {
 
     /** Logs {@code message} (an SLF4J pattern with one argument) unless one was logged within the interval. */
     public void warn(String message, Object arg) {
-        if (!log.isWarnEnabled()) {
+        log(Level.WARN, message, arg);
+    }
+
+    /** As {@link #warn}, at ERROR. */
+    public void error(String message, Object arg) {
+        log(Level.ERROR, message, arg);
+    }
+
+    private void log(Level level, String message, Object arg) {
+        if (!log.isEnabledForLevel(level)) {
             return;
         }
         long now = System.nanoTime();
@@ -35,9 +45,9 @@ public final class RateLimitedLog {
         }
         long held = suppressed.getAndSet(0);
         if (held > 0) {
-            log.warn(message + " ({} more like it not logged)", arg, held);
+            log.atLevel(level).log(message + " ({} more like it not logged)", arg, held);
         } else {
-            log.warn(message, arg);
+            log.atLevel(level).log(message, arg);
         }
     }
 }
