@@ -32,6 +32,34 @@ class ServerConfigTest {
         assertThat(c.enginePause()).isEqualTo(Duration.ofNanos(100_000));
         assertThat(c.transport()).isEqualTo(TransportChoice.AUTO);
         assertThat(c.ioThreads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        assertThat(c.journalEnabled()).as("memory only unless asked").isFalse();
+        assertThat(c.fsync()).isEqualTo(FsyncPolicy.EVERYSEC);
+        assertThat(c.journalMaxBytes()).isEqualTo(1L << 30);
+        assertThat(c.describe()).endsWith(" journal=off");
+    }
+
+    @Test
+    void journalFlagsAreReadAndDescribed() {
+        ServerConfig c = ServerConfig.fromArgs("--journal", "/var/lib/dispatchd", "--fsync", "always",
+                "--journal-max-bytes", "512MiB");
+        assertThat(c.journal()).isEqualTo(java.nio.file.Path.of("/var/lib/dispatchd"));
+        assertThat(c.fsync()).isEqualTo(FsyncPolicy.ALWAYS);
+        assertThat(c.journalMaxBytes()).isEqualTo(512L << 20);
+        assertThat(c.describe()).endsWith(" journal=/var/lib/dispatchd fsync=always journal-max-bytes=512MiB");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1048576,1048576,1MiB", "64KiB,65536,64KiB", "1gib,1073741824,1GiB", "1536KiB,1572864,1536KiB",
+            "100,100,100"})
+    void sizesAreBytesOrPowerOfTwoUnits(String text, long bytes, String formatted) {
+        assertThat(ByteSizes.parse(text)).isEqualTo(bytes);
+        assertThat(ByteSizes.format(bytes)).isEqualTo(formatted);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1GB", "1.5GiB", "-1", "GiB", "1 TiB", "99999999999999999999"})
+    void malformedSizesAreRefused(String text) {
+        assertThatIllegalArgumentException().isThrownBy(() -> ByteSizes.parse(text));
     }
 
     @ParameterizedTest
@@ -39,7 +67,7 @@ class ServerConfigTest {
     void transportIsReadAndDescribedInTheFlagsSpelling(String flag, TransportChoice expected) {
         ServerConfig c = ServerConfig.fromArgs("--transport", flag);
         assertThat(c.transport()).isEqualTo(expected);
-        assertThat(c.describe()).endsWith(" transport=" + flag.toLowerCase(java.util.Locale.ROOT));
+        assertThat(c.describe()).contains(" transport=" + flag.toLowerCase(java.util.Locale.ROOT) + " ");
     }
 
     @Test
@@ -57,7 +85,8 @@ class ServerConfigTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--port=70000", "--workers=0", "--queue-capacity=-1", "--ack=later",
-            "--idle-timeout=300", "--bogus", "--engine-pause=5 parsecs", "--admin-port=x", "--transport=uring"})
+            "--idle-timeout=300", "--bogus", "--engine-pause=5 parsecs", "--admin-port=x", "--transport=uring",
+            "--fsync=sometimes", "--journal-max-bytes=1GB", "--journal-max-bytes=1KiB"})
     void badFlagsAreRefusedWithTheFlagNamed(String flag) {
         assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.fromArgs(flag))
                 .withMessageContaining(flag.substring(0, flag.contains("=") ? flag.indexOf('=') : flag.length())
