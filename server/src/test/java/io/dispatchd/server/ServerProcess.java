@@ -51,6 +51,30 @@ final class ServerProcess implements AutoCloseable {
         cmd.add("-jar");
         cmd.add(jar().toString());
         cmd.addAll(List.of(flags));
+        return launch(cmd, environment);
+    }
+
+    /**
+     * The packaged jar with plugin jars beside it on the class path, as a user adds a plugin, and
+     * extra JVM options (system properties for a test plugin).
+     */
+    static ServerProcess startWithPlugins(List<Path> plugins, List<String> jvmOptions, String... flags)
+            throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        StringBuilder classPath = new StringBuilder(jar().toString());
+        for (Path plugin : plugins) {
+            classPath.append(java.io.File.pathSeparatorChar).append(plugin);
+        }
+        cmd.add(classPath.toString());
+        cmd.add(Main.class.getName());
+        cmd.addAll(List.of(flags));
+        return launch(cmd, java.util.Map.of());
+    }
+
+    private static ServerProcess launch(List<String> cmd, java.util.Map<String, String> environment) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.startsWith("DISPATCHD_"));
         pb.environment().putAll(environment);

@@ -34,8 +34,12 @@ public final class JournalRecords {
     /** Length and checksum in front of every body. */
     public static final int FRAME_HEADER = 8;
 
-    /** A body is never larger: a bigger length field is damage, not a record. */
-    public static final int MAX_BODY = 1 << 20;
+    /**
+     * A body is never larger: a bigger length field is damage, not a record. Twice the longest
+     * line the server takes ({@code --max-line} is at most 1 MiB), so every request fits whatever
+     * its key and fields add.
+     */
+    public static final int MAX_BODY = 2 << 20;
 
     /** The longest service key. */
     public static final int MAX_SERVICE = 32;

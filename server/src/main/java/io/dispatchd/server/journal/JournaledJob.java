@@ -17,7 +17,7 @@ final class JournaledJob implements JobTicket {
 
     final Job job;
     final JobTicket caller;
-    private final JournaledAdmission journal;
+    private final JournalWriter journal;
 
     /** The segment holding this job's newest admission record; {@code null} once it is over. Journal lock. */
     LiveSegment segment;
@@ -25,7 +25,7 @@ final class JournaledJob implements JobTicket {
     JournaledJob prev;
     JournaledJob next;
 
-    JournaledJob(Job job, JobTicket caller, JournaledAdmission journal) {
+    JournaledJob(Job job, JobTicket caller, JournalWriter journal) {
         this.job = job;
         this.caller = caller;
         this.journal = journal;

@@ -20,6 +20,9 @@ final class FullDisk {
     /** Whether {@code truncate} fails too (then the store cannot cut a partial batch off). */
     boolean truncateFails;
 
+    /** Whether {@code force} (fsync) fails, as it does after a disk error; the sync thread reads it too. */
+    volatile boolean forceFails;
+
     ChannelOpener opener() {
         return (path, options) -> new Channel(FileChannel.open(path, options));
     }
@@ -114,6 +117,9 @@ final class FullDisk {
 
         @Override
         public void force(boolean metaData) throws IOException {
+            if (forceFails) {
+                throw new IOException("Input/output error (fsync)");
+            }
             real.force(metaData);
         }
 
