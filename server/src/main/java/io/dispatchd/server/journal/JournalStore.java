@@ -253,6 +253,23 @@ public final class JournalStore implements AutoCloseable {
     }
 
     /**
+     * An fsync of the active segment as it is now, to run later without the caller's lock, so that
+     * appends go on meanwhile. If the segment is sealed before it runs, it throws
+     * {@link java.nio.channels.ClosedChannelException}: the roll that sealed it fsynced it already.
+     */
+    public Fsync fsyncLater() {
+        checkOpen();
+        FileChannel segment = active;
+        return () -> segment.force(false);
+    }
+
+    /** See {@link #fsyncLater}. */
+    @FunctionalInterface
+    public interface Fsync {
+        void run() throws IOException;
+    }
+
+    /**
      * Deletes a segment that is no longer needed (all its jobs completed) and fsyncs the directory.
      *
      * @throws IllegalArgumentException for the active segment, or a sequence number that is no segment of this store

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -412,11 +413,14 @@ final class JournalWriter {
     /**
      * Writes completions every {@link #COMPLETIONS_INTERVAL_NANOS} and fsyncs about once a second
      * (with {@code --fsync always} that covers only completions, whose loss costs a second run).
+     * The fsync runs outside the lock, as Redis's everysec fsync runs beside its writes: an fsync
+     * of a second's worth of records can take tens of milliseconds, and no event loop may wait.
      */
     private void sync() {
         long lastFsync = System.nanoTime();
         while (!stopping) {
             LockSupport.parkNanos(this, COMPLETIONS_INTERVAL_NANOS);
+            JournalStore.Fsync fsync = null;
             synchronized (lock) {
                 if (stopping || closed) {
                     return;
@@ -425,12 +429,28 @@ final class JournalWriter {
                 long now = System.nanoTime();
                 if (settings.fsync() != FsyncPolicy.NO && dirty && now - lastFsync >= FSYNC_INTERVAL_NANOS) {
                     lastFsync = now;
-                    try {
-                        forceLocked();
-                    } catch (IOException e) {
-                        failed("fsync", e);
-                    }
+                    fsync = store.fsyncLater();
+                    dirty = false; // a write from now on makes it dirty again, for the next fsync
                 }
+            }
+            if (fsync != null) {
+                fsyncOutsideLock(fsync);
+            }
+        }
+    }
+
+    private void fsyncOutsideLock(JournalStore.Fsync fsync) {
+        long start = System.nanoTime();
+        try {
+            fsync.run();
+            meters.fsynced(System.nanoTime() - start);
+            fsyncFailure = null;
+        } catch (ClosedChannelException e) {
+            // the segment was sealed meanwhile, and sealing fsyncs it (or the journal is closing, which fsyncs too)
+        } catch (IOException e) {
+            synchronized (lock) {
+                dirty = true;
+                failed("fsync", e);
             }
         }
     }

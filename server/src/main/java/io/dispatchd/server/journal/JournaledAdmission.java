@@ -208,6 +208,7 @@ public final class JournaledAdmission implements JobAdmission {
         batch.encoded.add(new JournaledJob(job, ticket, writer));
         if (!batch.scheduled) {
             batch.scheduled = true;
+            batch.afterBatch = afterBatch;
             afterBatch.execute(batch);
         }
     }
@@ -223,6 +224,8 @@ public final class JournaledAdmission implements JobAdmission {
         /** Their write failed: to be answered {@code !} at the end of the pass. */
         final List<JournaledJob> failed = new ArrayList<>();
         boolean scheduled;
+        /** Where the end of the pass runs; the wake-up for the jobs admitted there is left to it too. */
+        Executor afterBatch;
 
         /** Writes what is encoded, with whatever completions fit beside it. */
         void write() {
@@ -247,7 +250,7 @@ public final class JournaledAdmission implements JobAdmission {
                 j.caller.refused(Refusal.JOURNAL_UNAVAILABLE);
             }
             for (JournaledJob j : written) {
-                executor.admitReserved(j.job, j, DIRECT);
+                executor.admitReserved(j.job, j, afterBatch); // acks first, the worker's wake-up after them
             }
             failed.clear();
             written.clear();

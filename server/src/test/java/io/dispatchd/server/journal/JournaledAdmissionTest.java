@@ -102,10 +102,11 @@ class JournaledAdmissionTest {
         assertThat(t2.heard).contains("admitted");
         assertThat(records(copyOfJournal())).as("both records reached the file, in order, before the acks")
                 .startsWith(admitted(one), admitted(two));
+        assertThat(afterBatch).as("the workers' wake-up: one more task, after the acks").hasSize(2);
+        afterBatch.get(1).run(); // as the event loop runs a task its task scheduled
         assertThat(t1.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
         assertThat(t2.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
         assertThat(n.quick.ran).containsExactlyInAnyOrder("one", "two");
-        assertThat(afterBatch).as("the pass's task scheduled nothing more").hasSize(1);
     }
 
     @Test
