@@ -102,8 +102,11 @@ class JournaledAdmissionTest {
         assertThat(t2.heard).contains("admitted");
         assertThat(records(copyOfJournal())).as("both records reached the file, in order, before the acks")
                 .startsWith(admitted(one), admitted(two));
-        assertThat(afterBatch).as("the workers' wake-up: one more task, after the acks").hasSize(2);
-        afterBatch.get(1).run(); // as the event loop runs a task its task scheduled
+        assertThat(afterBatch).as("at most the workers' wake-up, one more task after the acks (none if a worker"
+                + " is still awake)").hasSizeLessThanOrEqualTo(2);
+        for (int i = 1; i < afterBatch.size(); i++) {
+            afterBatch.get(i).run(); // as the event loop runs a task its task scheduled
+        }
         assertThat(t1.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
         assertThat(t2.outcome.get(5, TimeUnit.SECONDS)).isEqualTo(JobOutcome.OK);
         assertThat(n.quick.ran).containsExactlyInAnyOrder("one", "two");
