@@ -5,7 +5,7 @@ peers.sh restarts every server each round and runs the peers one after the other
 machine the ratios within one round are what to compare; summarize.py gives medians of the
 absolute figures across rounds instead.
 
-usage: bench/round-ratios.py RUN.txt [RUN.txt ...] [--target LABEL] [--medians]
+usage: perf/scripts/round-ratios.py RUN.txt [RUN.txt ...] [--target LABEL] [--medians]
        (default label: dispatchd)
 Prints, per file, round and setting: dispatchd / peer throughput (closed loop), or p99 / p99.9
 in ms for every system (fixed rate, settings with @RATE), and dispatchd's non-'+' replies.

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Sustained jobs completed per second with the seed's engine (default 500 tokens x 100us),
+# Sustained jobs completed per second with the default engine (500 tokens x 100us),
 # complete mode, for a worker count: sends 4 x WORKERS jobs over 8 connections, times the acks.
-# usage: bench/engine-rate.sh WORKERS [on|off]   (engine tokens printed to /dev/null, or silenced)
+# usage: perf/scripts/engine-rate.sh WORKERS [on|off]   (engine tokens printed to /dev/null, or silenced)
 set -euo pipefail
 W=${1:-64}; TOKENS=${2:-off}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/bench/lib.sh"; JAR=$ROOT/server/target/dispatchd-server.jar
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/perf/scripts/lib.sh"; JAR=$ROOT/server/target/dispatchd-server.jar
 [ -f "$JAR" ] || (cd "$ROOT" && mvn -q -DskipTests package)
 PORT=${PORT:-$((17000 + RANDOM % 2000))}
 LEVEL=$([ "$TOKENS" = on ] && echo INFO || echo OFF)

@@ -1,4 +1,4 @@
-# bench/lib.sh - sourced by the bench scripts: the helpers they share.
+# perf/scripts/lib.sh - sourced by the scripts in perf/scripts: the helpers they share.
 
 # Whether something accepts connections on 127.0.0.1:PORT.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -4,7 +4,7 @@ output; for each thread name given (pid suffixes and trailing digits ignored), c
 was switched out while still runnable (state R) and which thread ran next on that CPU, with that
 thread's run time. Usage:
     perf sched record -a -o sched.data -- sleep 4      # while the load runs
-    perf sched timehist -i sched.data --state | bench/preemptions.py multiThreadIoEv lineload
+    perf sched timehist -i sched.data --state | perf/scripts/preemptions.py multiThreadIoEv lineload
 """
 import collections
 import re

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Buckets `perf script -F comm,ip,sym` output (from bench/profile.sh -p) by thread group and by
+"""Buckets `perf script -F comm,ip,sym` output (from perf/scripts/profile.sh -p) by thread group and by
 what the stack is doing: futex park/unpark, socket write/read, epoll, scheduling, or the Java/native
-leaf frame. Usage: perf script -i DIR/perf.data -F comm,ip,sym | bench/perf-classify.py [TOP]"""
+leaf frame. Usage: perf script -i DIR/perf.data -F comm,ip,sym | perf/scripts/perf-classify.py [TOP]"""
 import collections
 import re
 import sys

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Medians across rounds of bench/fixed-rate.sh output, per setting and server.
+"""Medians across rounds of perf/scripts/fixed-rate.sh output, per setting and server.
 
 fixed-rate.sh prints one line per server, setting and round. This gives, for each setting and
 server: the median p99 (with its range) and p99.9, server CPU (median and mean, % of one core),
 lineload's CPU, and in how many rounds p99.9 was within LIMIT ms and p99 at or below that round's
 Redis (the first name ending in @resp, if any).
 
-usage: bench/fixed-rate-summary.py OUTPUT.txt [--limit MS]   (default limit: 10, issue 5's p99.9)
+usage: perf/scripts/fixed-rate-summary.py OUTPUT.txt [--limit MS]   (default limit: 10, the p99.9 goal at 100 000 req/s)
 """
 import collections
 import re

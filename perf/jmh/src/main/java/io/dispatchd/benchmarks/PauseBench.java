@@ -1,3 +1,5 @@
+package io.dispatchd.benchmarks;
+
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.util.concurrent.CountDownLatch;
@@ -9,11 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * What bounds the seed's engine (500 tokens, a 100 us pause between two): the pause itself, with
- * no tokens printed and nothing else running. Single-file program, run with any JDK 17+:
+ * What bounds the default engine (500 tokens, a 100 us pause between two): the pause itself, with
+ * no tokens printed and nothing else running. A plain program, not a JMH benchmark (it measures
+ * many threads parking at once, over seconds); it lives in this module so the build compiles it:
  *
  * <pre>
- *   java bench/PauseBench.java MODE JOBS [SECONDS] [TOKENS] [PAUSE_US]
+ *   java -cp perf/jmh/target/benchmarks.jar io.dispatchd.benchmarks.PauseBench MODE JOBS [SECONDS] [TOKENS] [PAUSE_US]
  *   MODE  park     JOBS platform threads, each running jobs back to back with the engine's
  *                  pause (LockSupport.parkNanos until the deadline, as Engine.pause does)
  *         virtual  the same on JOBS virtual threads (JDK 21+)
@@ -26,6 +29,10 @@ import java.util.concurrent.locks.LockSupport;
 public final class PauseBench {
 
     public static void main(String[] args) throws Exception {
+        if (args.length < 2 || !(args[0].equals("park") || args[0].equals("virtual") || args[0].equals("timer"))) {
+            System.err.println("usage: PauseBench park|virtual|timer JOBS [SECONDS] [TOKENS] [PAUSE_US]");
+            System.exit(2);
+        }
         String mode = args[0];
         int jobs = Integer.parseInt(args[1]);
         double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 10;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/journal-peers.sh - the durable dispatchd beside the durable peers, each policy in one
+# perf/scripts/journal-peers.sh - the durable dispatchd beside the durable peers, each policy in one
 # ../shared/tools/peers.sh run with its counterpart, plus the memory-only server beside Redis:
 #   run always:   dispatchd --journal --fsync always    vs redis-aof-always (appendfsync always)
 #   run everysec: dispatchd --journal --fsync everysec  vs redis-aof-everysec, beanstalkd-binlog
@@ -7,13 +7,12 @@
 # Accept mode, --engine-iterations 0, every ack '+'. Needs redis-server and beanstalkd
 # (apt-get install -y redis-server beanstalkd) and a built server jar (mvn -q -DskipTests package).
 #
-# usage: bench/journal-peers.sh [-r ROUNDS] [-d SEC] [-s "CxP ..."] [-o DIR] [always|everysec|off ...]
+# usage: perf/scripts/journal-peers.sh [-r ROUNDS] [-d SEC] [-s "CxP ..."] [-o DIR] [always|everysec|off ...]
 #   defaults: -r 6 -d 5 -s "50x1 50x16" -o docs/runs, all three runs
 # Each run writes DIR/journal-peers-RUN.txt (RESULT lines) and prints its median table
-# (../shared/tools/summarize.py) and the ratios (bench/journal-ratios.py).
+# (../shared/tools/summarize.py) and the ratios (perf/scripts/journal-ratios.py).
 set -u
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TOOLS=$(cd "$ROOT/../shared/tools" && pwd) || { echo "journal-peers: no ../shared/tools" >&2; exit 1; }
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 JAR=${SERVER_JAR:-$ROOT/server/target/dispatchd-server.jar}
 ROUNDS=6; DUR=5; SETTINGS="50x1 50x16"; OUT=$ROOT/docs/runs
 while getopts "r:d:s:o:h" o; do
@@ -25,6 +24,7 @@ while getopts "r:d:s:o:h" o; do
 done
 shift $((OPTIND - 1))
 RUNS=${*:-always everysec off}
+TOOLS=$(cd "$ROOT/../shared/tools" 2>/dev/null && pwd) || { echo "journal-peers: no $ROOT/../shared/tools (its peers.sh runs the rounds)" >&2; exit 1; }
 [ -f "$JAR" ] || { echo "journal-peers: no $JAR (mvn -q -DskipTests package)" >&2; exit 1; }
 mkdir -p "$OUT"
 PORT=17410
@@ -43,5 +43,5 @@ for run in $RUNS; do
     TARGET_PORT=$PORT TARGET_LABEL="dispatchd-$run" \
     "$TOOLS/peers.sh" -r "$ROUNDS" -d "$DUR" -s "$SETTINGS" $peers target | tee "$OUT/journal-peers-$run.txt"
   python3 "$TOOLS/summarize.py" "$OUT/journal-peers-$run.txt"
-  python3 "$ROOT/bench/journal-ratios.py" "$OUT/journal-peers-$run.txt"
+  python3 "$ROOT/perf/scripts/journal-ratios.py" "$OUT/journal-peers-$run.txt"
 done

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Per-round ratios of dispatchd to each peer in journal-peers.sh output, and their medians.
 
-usage: bench/journal-ratios.py FILE...
+usage: perf/scripts/journal-ratios.py FILE...
 Reads peers.sh RESULT lines (label=PEER/cCpP/rN); for every setting prints, per peer, the
 median over rounds of dispatchd's req/s divided by the peer's in the same round, with the range.
 """

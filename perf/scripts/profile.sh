@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/profile.sh - where does a request's CPU go? Runs the packaged server alone under a
+# perf/scripts/profile.sh - where does a request's CPU go? Runs the packaged server alone under a
 # closed-loop lineload and records, for one measured window:
 #   * requests completed (lineload RESULT line)
 #   * voluntary / involuntary context switches and CPU ticks per thread group
@@ -7,7 +7,7 @@
 #   * optionally a JFR recording (-j), a perf profile with JIT symbols (-p),
 #     and a syscall count with strace -c (-s; strace slows the server, so it runs last)
 #
-# usage: bench/profile.sh [-o DIR] [-c CONNS] [-P DEPTH] [-d SEC] [-W SEC] [-j] [-p] [-s]
+# usage: perf/scripts/profile.sh [-o DIR] [-c CONNS] [-P DEPTH] [-d SEC] [-W SEC] [-j] [-p] [-s]
 #                         [-- extra server flags]
 #   defaults: -c 50 -P 16 -d 10 -W 8, server flags --engine-iterations 0
 # env: JAVA (default java), JAVA_OPTS, SERVER_JAR, LINELOAD, PORT (default 17410),
@@ -15,8 +15,8 @@
 #      which goes to /dev/null)
 # Binds 127.0.0.1 only; stops the server it started, also on Ctrl-C.
 set -u
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/bench/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/perf/scripts/lib.sh"
 JAVA=${JAVA:-java}
 SERVER_JAR=${SERVER_JAR:-$ROOT/server/target/dispatchd-server.jar}
 LINELOAD=${LINELOAD:-$HOME/.cache/dispatchd-tools/lineload}

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# bench/fixed-rate.sh - server configurations side by side at fixed request rates, in alternating
+# perf/scripts/fixed-rate.sh - server configurations side by side at fixed request rates, in alternating
 # rounds: the server's CPU for the same work, and the latency it gives. On a noisy 2-core VM a
 # closed-loop req/s moves by +-30% between runs; the CPU a server needs for a fixed rate moves far
-# less, so this is how small changes are told apart (docs/PERFORMANCE.md, 0.6).
+# less, so this is how small changes are told apart.
 #
-# usage: bench/fixed-rate.sh [-k] [-r ROUNDS] [-s "CxP@RATE ..."] [-d SEC] NAME='COMMAND' ...
+# usage: perf/scripts/fixed-rate.sh [-k] [-r ROUNDS] [-s "CxP@RATE ..."] [-d SEC] NAME='COMMAND' ...
 #   COMMAND runs one server in the foreground on 127.0.0.1; the word PORT in it is replaced by a
 #   fresh port per run, e.g.
-#     bench/fixed-rate.sh -r 4 "old=java -jar /tmp/old.jar --port PORT --admin-port off --engine-iterations 0" \
+#     perf/scripts/fixed-rate.sh -r 4 "old=java -jar /tmp/old.jar --port PORT --admin-port off --engine-iterations 0" \
 #                              "new=java -jar server/target/dispatchd-server.jar --port PORT --admin-port off --engine-iterations 0"
 #   defaults: -r 3 -s "50x1@40000 50x4@100000" -d 5
 #   -k  keep the servers: start them all once, then alternate their windows round by round on the
@@ -18,7 +18,7 @@
 # Every server gets 5 s of unrecorded c=50 P=16 load after it starts (the JIT), then each setting
 # runs 2 s of warm-up and SEC measured seconds. One line per run: req/s, p99, p99.9, errors,
 # lineload's CPU and the server's (% of one core, over warm-up and measurement). Save the output
-# and run bench/fixed-rate-summary.py on it for the medians across rounds.
+# and run perf/scripts/fixed-rate-summary.py on it for the medians across rounds.
 # env: LINELOAD (default ~/.cache/dispatchd-tools/lineload), MSG (default 'a 88\n'),
 #      EXPECT (default +), BASE_PORT (default 17600)
 set -u

@@ -102,7 +102,8 @@ public class DispatchBenchmark {
         jobs.start();
         Dispatcher dispatcher = new Dispatcher(services, new DispatchMetrics(services, AckMode.ACCEPT), new JobIds(),
                 jobs, AckMode.ACCEPT, 1024, Durations.parse(ServerConfig.DEFAULT_BACKPRESSURE));
-        dispatchOnly = new EmbeddedChannel(new AckEncoder(), DispatchServerInitializer.newFlushConsolidation(), dispatcher.newHandler());
+        dispatchOnly = new EmbeddedChannel(new AckEncoder(), DispatchServerInitializer.newFlushConsolidation(),
+                dispatcher.newHandler());
         wholePipeline = new EmbeddedChannel(new RequestDecoder(1024),
                 new AckEncoder(), DispatchServerInitializer.newFlushConsolidation(), dispatcher.newHandler());
         batch = PooledByteBufAllocator.DEFAULT.directBuffer(CodecBenchmark.LINES * 5);

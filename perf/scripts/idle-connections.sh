@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# RSS of dispatchd holding N idle connections, default flags (issue 5: <= 256 MB at 10 000).
-# usage: bench/idle-connections.sh [N]   (needs python3; raises its own open-files limit)
+# RSS of dispatchd holding N idle connections, default flags (the goal: <= 256 MB at 10 000).
+# usage: perf/scripts/idle-connections.sh [N]   (needs python3; raises its own open-files limit)
 set -euo pipefail
 N=${1:-10000}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/bench/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/perf/scripts/lib.sh"
 JAR=$ROOT/server/target/dispatchd-server.jar
 [ -f "$JAR" ] || (cd "$ROOT" && mvn -q -DskipTests package)
 ulimit -n $((N + 1024))

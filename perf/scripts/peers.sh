@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# bench/peers.sh - dispatchd side by side with the servers a user would pick instead, on this
+# perf/scripts/peers.sh - dispatchd side by side with the servers a user would pick instead, on this
 # machine, in one run, and one table of ratios (dispatchd / peer).
 #
-# usage: bench/peers.sh [-s "CxP ..."] [-d SEC] [-W SEC] [-g lineload|client] [-o DIR] [-x "SERVER FLAGS"] [PEER ...]
+# usage: perf/scripts/peers.sh [-s "CxP ..."] [-d SEC] [-W SEC] [-g lineload|client] [-o DIR] [-x "SERVER FLAGS"] [PEER ...]
 #   -s  settings, connections x pipeline depth (default "50x1 50x16"); "CxP@RATE" = fixed rate
 #   -d  measured seconds per run (default 10)      -W  warm-up seconds per run (default 3)
 #   -g  load generator (default: client if its generic mode is built, else lineload):
@@ -20,8 +20,8 @@
 # never hang: each load run is capped at d + W + 30 s. Requests answered with anything else than
 # the expected prefix (for dispatchd: '!' or '?') count as errors and are shown.
 set -u
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/bench/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/perf/scripts/lib.sh"
 TOOLS_SRC=$(cd "$ROOT/../shared/tools" 2>/dev/null && pwd || true)
 JAVA=${JAVA:-java}
 SERVER_JAR=${SERVER_JAR:-$ROOT/server/target/dispatchd-server.jar}
@@ -137,7 +137,7 @@ peer_def() { # sets PORT MSG REPLY EXPECT JVM CMD
 
 PEERS="$*"
 [ -z "$PEERS" ] && PEERS="floor redis-lpush-resp redis-lpush beanstalkd memcached"
-echo "# bench/peers.sh $(date -u +%FT%TZ) $(nproc) cpus, generator=$GEN, settings='$SETTINGS' d=$DUR W=$WARM"
+echo "# perf/scripts/peers.sh $(date -u +%FT%TZ) $(nproc) cpus, generator=$GEN, settings='$SETTINGS' d=$DUR W=$WARM"
 echo "# dispatchd flags: $SERVER_FLAGS"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A RPS ERR P99
