@@ -8,6 +8,7 @@ import io.dispatchd.client.bench.CEscapes;
 import io.dispatchd.client.bench.ReplyFormat;
 import io.dispatchd.client.bench.ServiceMix;
 import io.dispatchd.client.bench.Workload;
+import io.dispatchd.protocol.DurationConverter;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,7 +64,8 @@ final class BenchCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--rate", paramLabel = "REQ/S", defaultValue = "0",
-            description = "Fixed aggregate rate; latency counts from each request's due time (default: 0, as fast as replies allow).")
+            description = "Fixed aggregate rate; latency counts from each request's due time (default: 0, as fast as "
+                    + "replies allow).")
     double rate;
 
     @Option(names = "--mix", paramLabel = "MIX",
@@ -71,10 +73,11 @@ final class BenchCommand implements Callable<Integer> {
     String mix;
 
     @Option(names = "--qual-size", paramLabel = "BYTES", defaultValue = "" + Workload.DEFAULT_QUAL_SIZE,
-            description = "Qual length in bytes (default: ${DEFAULT-VALUE}, the seed's 88).")
+            description = "Qual length in bytes (default: ${DEFAULT-VALUE}, a qual like 88).")
     int qualSize;
 
-    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = BenchConfig.DEFAULT_WARMUP, converter = DurationConverter.class,
+    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = BenchConfig.DEFAULT_WARMUP,
+            converter = DurationConverter.class,
             description = "Send for this long before measuring (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
@@ -82,7 +85,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "I/O threads (default: ${DEFAULT-VALUE}; the server usually needs the other cores).")
     int threads;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = BenchConfig.DEFAULT_TIMEOUT, converter = DurationConverter.class,
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = BenchConfig.DEFAULT_TIMEOUT,
+            converter = DurationConverter.class,
             description = "Give up after this long without a reply while requests are in flight (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 

@@ -5,6 +5,7 @@ import io.dispatchd.client.DispatchClient;
 import io.dispatchd.protocol.Ack;
 import io.dispatchd.protocol.BadRequest;
 import io.dispatchd.protocol.Command;
+import io.dispatchd.protocol.DurationConverter;
 import io.dispatchd.protocol.Quit;
 import io.dispatchd.protocol.Request;
 import io.dispatchd.protocol.RequestParser;

@@ -1,6 +1,6 @@
 package io.dispatchd.server.config;
 
-import io.dispatchd.protocol.Durations;
+import io.dispatchd.protocol.DurationConverter;
 import io.dispatchd.protocol.ProtocolLimits;
 
 import picocli.CommandLine;
@@ -42,7 +42,8 @@ public final class ServerCommand {
 
     @Option(names = "--admin-port", paramLabel = "PORT|off", defaultValue = "" + ServerConfig.DEFAULT_ADMIN_PORT,
             converter = AdminPortConverter.class,
-            description = "Admin HTTP port (/metrics, /health); 0 picks a free one; 'off' disables it (default: ${DEFAULT-VALUE}).")
+            description = "Admin HTTP port (/metrics, /health); 0 picks a free one; 'off' disables it (default: "
+                    + "${DEFAULT-VALUE}).")
     int adminPort;
 
     @Option(names = "--ack", paramLabel = "accept|complete", defaultValue = "accept",
@@ -57,9 +58,11 @@ public final class ServerCommand {
             description = "Jobs waiting for a worker, at most; beyond it requests get '!' (default: ${DEFAULT-VALUE}).")
     int queueCapacity;
 
-    @Option(names = "--backpressure", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_BACKPRESSURE, converter = DurationConverter.class,
+    @Option(names = "--backpressure", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_BACKPRESSURE,
+            converter = DurationConverter.class,
             description = "While the queue is over 3/4 full, stop reading from a connection that adds to it"
-                    + " until it is half empty, for at most this long; then '!' as usual. 0 = '!' at once (default: ${DEFAULT-VALUE}).")
+                    + " until it is half empty, for at most this long; then '!' as usual. 0 = '!' at once (default: "
+                    + "${DEFAULT-VALUE}).")
     Duration backpressure;
 
     @Option(names = "--max-line", paramLabel = "BYTES", defaultValue = "" + ServerConfig.DEFAULT_MAX_LINE_BYTES,
@@ -74,15 +77,18 @@ public final class ServerCommand {
             description = "Acks one connection may owe before the server stops reading from it (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_IDLE_TIMEOUT, converter = DurationConverter.class,
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_IDLE_TIMEOUT,
+            converter = DurationConverter.class,
             description = "Close a connection idle this long with no ack owed; 0 = never (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--job-timeout", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_JOB_TIMEOUT, converter = DurationConverter.class,
+    @Option(names = "--job-timeout", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_JOB_TIMEOUT,
+            converter = DurationConverter.class,
             description = "Interrupt a job running longer and count it failed; none = never (default: ${DEFAULT-VALUE}).")
     Duration jobTimeout;
 
-    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_DRAIN_TIMEOUT, converter = DurationConverter.class,
+    @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_DRAIN_TIMEOUT,
+            converter = DurationConverter.class,
             description = "On SIGTERM/SIGINT, how long admitted jobs get to finish (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
@@ -90,16 +96,19 @@ public final class ServerCommand {
             description = "Tokens the built-in engine emits per job (default: ${DEFAULT-VALUE}).")
     int engineIterations;
 
-    @Option(names = "--engine-pause", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_ENGINE_PAUSE, converter = DurationConverter.class,
+    @Option(names = "--engine-pause", paramLabel = "DURATION", defaultValue = ServerConfig.DEFAULT_ENGINE_PAUSE,
+            converter = DurationConverter.class,
             description = "Pause between two engine tokens (default: ${DEFAULT-VALUE}).")
     Duration enginePause;
 
     @Option(names = "--io-threads", paramLabel = "N",
-            description = "Event loop threads, which accept connections and serve them (default: ${DEFAULT-VALUE}, half the cores).")
+            description = "Event loop threads, which accept connections and serve them (default: ${DEFAULT-VALUE}, half "
+                    + "the cores).")
     int ioThreads = ServerConfig.DEFAULT_IO_THREADS;
 
     @Option(names = "--transport", paramLabel = "auto|io_uring|epoll|nio", defaultValue = "auto",
-            description = "Socket I/O: auto takes the first of io_uring, epoll, nio whose event loops start here (default: ${DEFAULT-VALUE}).")
+            description = "Socket I/O: auto takes the first of io_uring, epoll, nio whose event loops start here "
+                    + "(default: ${DEFAULT-VALUE}).")
     TransportChoice transport;
 
     @Option(names = "--journal", paramLabel = "DIR",
@@ -149,17 +158,6 @@ public final class ServerCommand {
         return new ServerConfig(bind, port, adminPort, ackMode, workers, queueCapacity, backpressure, maxLineBytes,
                 maxConnections, maxInFlight, idleTimeout, jobTimeout, drainTimeout,
                 engineIterations, enginePause, ioThreads, transport, journal, fsync, journalMaxBytes);
-    }
-
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                return Durations.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
     }
 
     static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
