@@ -42,6 +42,7 @@ class AckMatchingHandlerTest {
 
         assertThatThrownBy(ack::join).cause().isInstanceOfSatisfying(ConnectionClosedException.class,
                 e -> assertThat(e.closedByClient()).isTrue());
+        assertThat(ch.finish()).as("the failed write left nothing behind").isFalse();
     }
 
     @Test
@@ -58,5 +59,6 @@ class AckMatchingHandlerTest {
         assertThatThrownBy(ack::join).cause().isInstanceOfSatisfying(ConnectionClosedException.class,
                 e -> assertThat(e.closedByClient()).isFalse())
                 .hasMessageContaining("lost before the ack arrived");
+        assertThat(ch.finish()).as("the failed write left nothing behind").isFalse();
     }
 }

@@ -37,7 +37,8 @@ class DispatchClientTest {
             List<CompletableFuture<Ack>> acks = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 // an unknown service every 7th request: its '?' must land exactly there
-                acks.add(i % 7 == 3 ? client.sendAsync("zz", "x" + i) : client.sendAsync("abcd".substring(i % 4, i % 4 + 1), "" + i));
+                acks.add(i % 7 == 3 ? client.sendAsync("zz", "x" + i)
+                        : client.sendAsync("abcd".substring(i % 4, i % 4 + 1), "" + i));
             }
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
             for (int i = 0; i < count; i++) {

@@ -1,6 +1,7 @@
 package io.dispatchd.client;
 
 import io.dispatchd.server.DispatchServer;
+import io.dispatchd.testing.SystemTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code scripts/smoke-nc.sh} against the real server (skipped where nc is not installed). */
 @Timeout(30)
@@ -40,9 +40,9 @@ class SmokeNcScriptTest {
         }
     }
 
-    private static void assumeNcInstalled() throws Exception {
-        Process which = new ProcessBuilder("sh", "-c", "command -v nc").start();
-        assumeTrue(which.waitFor() == 0, "nc (netcat-openbsd) is not installed");
+    private static void assumeNcInstalled() {
+        SystemTools.assumeInstalled("bash", "apt-get install -y bash");
+        SystemTools.assumeInstalled("nc", "apt-get install -y netcat-openbsd");
     }
 
     private record Result(int exitCode, String output) {

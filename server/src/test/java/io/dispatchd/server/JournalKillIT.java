@@ -1,29 +1,21 @@
 package io.dispatchd.server;
 
-import io.dispatchd.server.service.Service;
 import io.dispatchd.server.service.TallyService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,7 +40,7 @@ class JournalKillIT {
     void everyAckedJobRunsAtLeastOnceAcrossAKillDashNineAndTheRestartLogsHowManyItRecovered() throws Exception {
         Path journal = tmp.resolve("journal");
         Path tally = tmp.resolve("tally.txt");
-        List<Path> plugins = List.of(pluginJar());
+        List<Path> plugins = List.of(ServerProcess.pluginJar(tmp, TallyService.class));
         // 4 workers, 3 ms a job: about 1300 jobs a second, so most of the 3000 are still queued at the kill
         List<String> jvm = List.of("-D" + TallyService.FILE + "=" + tally, "-D" + TallyService.PAUSE_MILLIS + "=3");
         String[] flags = {"--port", "0", "--admin-port", "off", "--journal", journal.toString(),
@@ -139,23 +131,4 @@ class JournalKillIT {
         return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
     }
 
-    /** A plugin jar holding {@link TallyService} and its ServiceLoader registration, as a plugin author ships one. */
-    private Path pluginJar() throws IOException {
-        Path jar = tmp.resolve("tally-plugin.jar");
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        String classFile = TallyService.class.getName().replace('.', '/') + ".class";
-        try (OutputStream file = Files.newOutputStream(jar);
-             JarOutputStream out = new JarOutputStream(file, manifest);
-             InputStream bytes = TallyService.class.getClassLoader().getResourceAsStream(classFile)) {
-            assertThat(bytes).as(classFile).isNotNull();
-            out.putNextEntry(new JarEntry(classFile));
-            bytes.transferTo(out);
-            out.closeEntry();
-            out.putNextEntry(new JarEntry("META-INF/services/" + Service.class.getName()));
-            out.write((TallyService.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-        }
-        return jar;
-    }
 }

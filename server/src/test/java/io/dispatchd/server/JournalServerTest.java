@@ -6,6 +6,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.dispatchd.server.config.ServerConfig;
 import io.dispatchd.server.journal.JournaledAdmission;
 import io.dispatchd.server.metrics.Scrape;
+import io.dispatchd.server.service.Gate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /** The whole server with {@code --journal}, in this JVM, over real sockets on 127.0.0.1 and ephemeral ports. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -77,24 +77,24 @@ class JournalServerTest {
     @Test
     void aJobStillRunningAtTheDrainDeadlineIsKeptInTheJournalAndRunsAgainAtTheNextStart() throws Exception {
         DispatchServer first = start("--drain-timeout", "100ms");
-        try (TestConnection c = new TestConnection(first.address())) {
-            assertThat(c.send("sleep 60000\n").read(1)).isEqualTo("+");
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> first.jobsRunning() == 1);
-        try (CapturedLogs log = new CapturedLogs(DispatchServer.class, JournaledAdmission.class)) {
+        try (Gate gate = Gate.create(); CapturedLogs log = new CapturedLogs(DispatchServer.class, JournaledAdmission.class)) {
+            try (TestConnection c = new TestConnection(first.address())) {
+                assertThat(c.send(gate.request("") + "\n").read(1)).isEqualTo("+");
+            }
+            gate.awaitArrivals(1); // and it stays there: the gate is not opened
             first.close();
             assertThat(log.messages()).anyMatch(m -> m.contains(
                     "drain deadline passed, job kept in the journal to run at the next start (still running): "
-                            + "service=sleep qual=60000"));
+                            + "service=gate qual=" + gate.qual("")));
 
             DispatchServer second = start("--drain-timeout", "100ms");
             assertThat(log.messages()).anyMatch(m -> m.startsWith(
                     "journal " + journal + ": 1 jobs admitted and not completed before will run again"));
             assertThat(Scrape.sample(get(second, "/metrics").body(), "dispatchd_jobs_recovered_total")).isEqualTo(1);
-            await().atMost(Duration.ofSeconds(10)).until(() -> second.jobsRunning() == 1);
+            gate.awaitArrivals(2); // run again, and held again
             second.close();
             assertThat(log.messages()).anyMatch(m -> m.contains("job kept in the journal")
-                    && m.contains("service=sleep qual=60000") && m.contains("attempt=2"));
+                    && m.contains("service=gate qual=" + gate.qual("")) && m.contains("attempt=2"));
         }
     }
 

@@ -1,12 +1,17 @@
 package io.dispatchd.server;
 
+import io.dispatchd.server.service.Gate;
+import io.dispatchd.server.service.GateService;
+import io.dispatchd.testing.SystemTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,20 +23,35 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class PackagedServerIT {
 
+    @TempDir
+    Path gates;
+
+    /** The packaged server with {@link GateService} plugged in, its gates in {@link #gates}. */
+    private ServerProcess startWithGates(String... flags) throws Exception {
+        return ServerProcess.startWithPlugins(List.of(ServerProcess.pluginJar(gates, GateService.class, Gate.class)),
+                List.of("-D" + Gate.DIRECTORY + "=" + gates), flags);
+    }
+
     @Test
     void sigtermDrainsEveryAdmittedJobAndExitsZero() throws Exception {
-        try (ServerProcess server = ServerProcess.start("--port", "0", "--admin-port", "off", "--workers", "2",
-                "--engine-iterations", "5", "--engine-pause", "100ms")) {
+        try (ServerProcess server = startWithGates("--port", "0", "--admin-port", "off", "--workers", "1",
+                "--engine-iterations", "5", "--engine-pause", "10ms")) {
             int port = server.awaitListening();
-            StringBuilder lines = new StringBuilder();
+            Gate gate = Gate.inDirectory(gates);
+            StringBuilder lines = new StringBuilder(gate.request("first")).append('\n');
             for (int i = 0; i < 10; i++) {
                 lines.append("a job").append(i).append('\n');
             }
             try (TestConnection c = new TestConnection(new InetSocketAddress("127.0.0.1", port))) {
-                assertThat(c.send(lines.toString()).read(10)).isEqualTo("++++++++++");
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                        .until(() -> server.out.stream().anyMatch(l -> l.startsWith("job0A000")));
+                assertThat(c.send(lines.toString()).read(11)).isEqualTo("+".repeat(11));
+                gate.awaitArrivals(1); // the one worker is held: the ten letter jobs are queued behind it
                 server.terminate();
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> server.err.stream().anyMatch(l -> l.contains("SIGTERM received")));
+                assertThat(c.silentFor(300)).as("draining: the connection stays open while admitted jobs wait").isTrue();
+                assertThat(server.process.isAlive()).isTrue();
+                assertThat(server.out).as("nothing queued has run yet").noneMatch(l -> l.startsWith("job"));
+                gate.open();
                 assertThat(c.readToEnd()).as("nothing more owed in accept mode; the server closes").isEmpty();
             }
             assertThat(server.awaitExit()).isZero();
@@ -46,25 +66,27 @@ class PackagedServerIT {
 
     @Test
     void drainDeadlineLogsEachUnfinishedJobByServiceAndQualAndCompleteModeAcksItFailed() throws Exception {
-        try (ServerProcess server = ServerProcess.start("--port", "0", "--admin-port", "off", "--workers", "1",
-                "--ack", "complete", "--drain-timeout", "200ms",
-                "--engine-iterations", "1000", "--engine-pause", "100ms")) {
+        try (ServerProcess server = startWithGates("--port", "0", "--admin-port", "off", "--workers", "1",
+                "--ack", "complete", "--drain-timeout", "200ms")) {
             int port = server.awaitListening();
+            Gate neverOpened = Gate.inDirectory(gates);
             try (TestConnection c = new TestConnection(new InetSocketAddress("127.0.0.1", port))) {
-                c.send("b running-one\nc waiting-one\n");
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                        .until(() -> server.out.stream().anyMatch(l -> l.startsWith("running-oneB000")));
+                c.send(neverOpened.request("running-one") + "\nc waiting-one\n");
+                neverOpened.awaitArrivals(1);
                 server.terminate();
                 assertThat(c.readToEnd()).isEqualTo("--");
             }
             assertThat(server.awaitExit()).isZero();
             String err = String.join("\n", server.err);
-            assertThat(err).contains("service=b qual=running-one").contains("service=c qual=waiting-one");
+            assertThat(err).contains("service=gate qual=" + neverOpened.qual("running-one"))
+                    .contains("service=c qual=waiting-one");
+            assertThat(server.out).as("the queued job never ran").noneMatch(l -> l.startsWith("waiting-one"));
         }
     }
 
     @Test
     void ncSendsTheSeedRequestsAndGetsFourAcks() throws Exception {
+        SystemTools.assumeInstalled("nc", "apt-get install -y netcat-openbsd");
         try (ServerProcess server = ServerProcess.start("--port", "0", "--admin-port", "off")) {
             int port = server.awaitListening();
             Process nc = new ProcessBuilder("nc", "-q", "1", "127.0.0.1", String.valueOf(port)).start();
@@ -147,7 +169,10 @@ class PackagedServerIT {
         }
     }
 
-    /** Starts the jar with these flags in this environment, checks that it exits 1 having served nothing, and returns its last line. */
+    /**
+     * Starts the jar with these flags in this environment, checks that it exits 1 having served
+     * nothing, and returns its last line.
+     */
     private static String startupFailure(java.util.Map<String, String> environment, String... flags) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("--port", "0", "--admin-port", "off"));
         args.addAll(List.of(flags));

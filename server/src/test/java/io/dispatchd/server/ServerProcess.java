@@ -1,7 +1,10 @@
 package io.dispatchd.server;
 
+import io.dispatchd.server.service.Service;
+
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,6 +55,7 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(java.util.Map<String, String> environment, String... flags) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(leakDetection());
         cmd.add("-jar");
         cmd.add(jar().toString());
         cmd.addAll(List.of(flags));
@@ -62,6 +70,7 @@ final class ServerProcess implements AutoCloseable {
             throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(leakDetection());
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         StringBuilder classPath = new StringBuilder(jar().toString());
@@ -72,6 +81,47 @@ final class ServerProcess implements AutoCloseable {
         cmd.add(Main.class.getName());
         cmd.addAll(List.of(flags));
         return launch(cmd, java.util.Map.of());
+    }
+
+    /**
+     * A plugin jar in {@code dir} holding {@code service}, the classes it needs, and its
+     * ServiceLoader registration, as a plugin author ships one.
+     */
+    static Path pluginJar(Path dir, Class<? extends Service> service, Class<?>... helpers) throws IOException {
+        Path jar = dir.resolve(service.getSimpleName() + "-plugin.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            List<Class<?>> classes = new ArrayList<>(List.of(helpers));
+            classes.add(0, service);
+            for (Class<?> c : classes) {
+                String classFile = c.getName().replace('.', '/') + ".class";
+                try (InputStream bytes = c.getClassLoader().getResourceAsStream(classFile)) {
+                    if (bytes == null) {
+                        throw new IllegalStateException("no " + classFile + " on the test class path");
+                    }
+                    out.putNextEntry(new JarEntry(classFile));
+                    bytes.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+            out.putNextEntry(new JarEntry("META-INF/services/" + Service.class.getName()));
+            out.write((service.getName() + "\n").getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        return jar;
+    }
+
+    /** The test JVM's leak detection settings, for the server too; {@link #close} fails on a leak it reported. */
+    private static List<String> leakDetection() {
+        List<String> options = new ArrayList<>();
+        for (String property : List.of("io.netty.leakDetection.level", "io.netty.leakDetection.targetRecords")) {
+            String value = System.getProperty(property);
+            if (value != null) {
+                options.add("-D" + property + "=" + value);
+            }
+        }
+        return options;
     }
 
     private static ServerProcess launch(List<String> cmd, java.util.Map<String, String> environment) throws IOException {
@@ -128,5 +178,9 @@ final class ServerProcess implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+        List<String> leaks = err.stream().filter(l -> l.contains("LEAK:")).toList();
+        if (!leaks.isEmpty()) {
+            throw new AssertionError("the server reported a leak:\n" + String.join("\n", err));
+        }
     }
 }

@@ -59,6 +59,28 @@ final class TestConnection implements AutoCloseable {
         return all.toString(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Whether nothing at all arrives for {@code millis}, neither an ack nor the server's close: for
+     * a test that holds the server's jobs at a gate and checks that nothing goes out before them.
+     */
+    boolean silentFor(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        try {
+            in.read();
+            return false;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } finally {
+            socket.setSoTimeout(READ_TIMEOUT_MS);
+        }
+    }
+
+    /** Shuts down the sending side, as {@code nc -N} does at the end of its input. */
+    TestConnection halfClose() throws IOException {
+        socket.shutdownOutput();
+        return this;
+    }
+
     /** Whether the server has closed the connection (an EOF arrives within the read timeout). */
     boolean closedByServer() throws IOException {
         try {

@@ -43,7 +43,11 @@ public final class BenchRunner {
 
     public BenchResult run() throws InterruptedException {
         Workload workload = config.workload();
-        ByteBuf[] requests = encode(workload.requests());
+        ByteBuf[] encoded = encode(workload.requests());
+        ByteBuf[] requests = new ByteBuf[encoded.length];
+        for (int i = 0; i < encoded.length; i++) {
+            requests[i] = Unpooled.unreleasableBuffer(encoded[i].asReadOnly()); // the writes' duplicates never free it
+        }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.threads(),
                 new DefaultThreadFactory("dispatchd-bench", true), NioIoHandler.newFactory());
         List<Channel> channels = new ArrayList<>();
@@ -92,6 +96,11 @@ public final class BenchRunner {
                 channel.close();
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            if (group.isTerminated()) { // no write can still read them
+                for (ByteBuf b : encoded) {
+                    b.release();
+                }
+            }
         }
     }
 
@@ -162,7 +171,7 @@ public final class BenchRunner {
         ByteBuf[] encoded = new ByteBuf[requests.size()];
         for (int i = 0; i < encoded.length; i++) {
             byte[] bytes = requests.get(i);
-            encoded[i] = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes).asReadOnly());
+            encoded[i] = Unpooled.directBuffer(bytes.length).writeBytes(bytes);
         }
         return encoded;
     }

@@ -43,6 +43,7 @@ class BenchConnectionHandlerTest {
         assertThat(stats.measuredByKind()).containsExactly(3, 0, 2, 0, 0);
         assertThat(stats.sent()).isEqualTo(5);
         assertThat(stats.unanswered()).isZero();
+        assertThat(channel.finish()).as("every request read, every reply consumed").isFalse();
     }
 
     @Test
@@ -57,7 +58,8 @@ class BenchConnectionHandlerTest {
 
         assertThat(stats.warmupReplies()).isEqualTo(2);
         assertThat(stats.measuredByKind()).containsOnly(0);
-        channel.finishAndReleaseAll();
+        assertThat(drainOutbound(channel)).as("a window of 1: one request, then one per reply").isEqualTo("a 88\nzz 88\na 88\n");
+        assertThat(channel.finish()).isFalse();
     }
 
     @Test
@@ -74,7 +76,8 @@ class BenchConnectionHandlerTest {
         assertThat(finished).hasValue(1);
         assertThat(stats.unanswered()).isEqualTo(4);
         assertThat(stats.errors()).singleElement().asString().contains("closed by the server with 4 requests in flight");
-        channel.finishAndReleaseAll();
+        assertThat(drainOutbound(channel)).as("the window: 4").isEqualTo("a 88\nzz 88\na 88\nzz 88\n");
+        assertThat(channel.finish()).isFalse();
     }
 
     @Test
@@ -88,7 +91,8 @@ class BenchConnectionHandlerTest {
 
         assertThat(channel.isOpen()).isFalse();
         assertThat(stats.errors()).singleElement().asString().contains("is --reply right");
-        channel.finishAndReleaseAll();
+        assertThat(drainOutbound(channel)).isEqualTo("a 88\n");
+        assertThat(channel.finish()).as("the extra reply consumed, not left unread").isFalse();
     }
 
     private static ByteBuf ack(String acks) {

@@ -31,7 +31,8 @@ class CEscapesTest {
 
     @Test
     void unknownOrIncompleteEscapesAreErrorsNotGuesses() {
-        assertThatIllegalArgumentException().isThrownBy(() -> CEscapes.unescape("a\\q")).withMessageStartingWith("unknown escape \\q");
+        assertThatIllegalArgumentException().isThrownBy(() -> CEscapes.unescape("a\\q"))
+                .withMessageStartingWith("unknown escape \\q");
         assertThatIllegalArgumentException().isThrownBy(() -> CEscapes.unescape("a\\")).withMessageContaining("lone backslash");
         assertThatIllegalArgumentException().isThrownBy(() -> CEscapes.unescape("\\x4")).withMessageContaining("two hex digits");
         assertThatIllegalArgumentException().isThrownBy(() -> CEscapes.unescape("\\xg1")).withMessageContaining("two hex digits");

@@ -33,7 +33,8 @@ class ServiceMixTest {
     void malformedMixesAreRefusedWithTheReason() {
         assertThatIllegalArgumentException().isThrownBy(() -> ServiceMix.parse("a:x")).withMessageContaining("not a number");
         assertThatIllegalArgumentException().isThrownBy(() -> ServiceMix.parse("a:0")).withMessageContaining("positive");
-        assertThatIllegalArgumentException().isThrownBy(() -> ServiceMix.parse("a b:1")).withMessageContaining("not a service key");
+        assertThatIllegalArgumentException().isThrownBy(() -> ServiceMix.parse("a b:1"))
+                .withMessageContaining("not a service key");
         assertThatIllegalArgumentException().isThrownBy(() -> ServiceMix.parse("a,a")).withMessageContaining("twice");
         assertThatIllegalArgumentException().isThrownBy(() -> ServiceMix.parse("")).withMessageContaining("not a mix");
         assertThatIllegalArgumentException().isThrownBy(() -> ServiceMix.parse("a:1001")).withMessageContaining("1000");

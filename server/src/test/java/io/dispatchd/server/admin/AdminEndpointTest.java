@@ -2,6 +2,7 @@ package io.dispatchd.server.admin;
 
 import io.dispatchd.server.DispatchServer;
 import io.dispatchd.server.config.ServerConfig;
+import io.dispatchd.server.service.Gate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -63,10 +64,10 @@ class AdminEndpointTest {
     @Test
     void metricsCountKnownTrafficIncludingAFailedAndATimedOutJob() throws Exception {
         start("--ack", "complete", "--job-timeout", "200ms", "--engine-iterations", "2", "--engine-pause", "1ms");
-        try (Socket s = new Socket("127.0.0.1", server.address().getPort())) {
+        try (Gate neverOpened = Gate.create(); Socket s = new Socket("127.0.0.1", server.address().getPort())) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
-            StringBuilder lines = new StringBuilder("a 1\nb 2\nfail x\nsleep 60000\nzz 1\nbad\n");
+            StringBuilder lines = new StringBuilder("a 1\nb 2\nfail x\n" + neverOpened.request("") + "\nzz 1\nbad\n");
             for (int i = 0; i < 50; i++) {
                 lines.append("unknown").append(i).append(" q\n"); // must not grow the label set
             }
@@ -82,15 +83,15 @@ class AdminEndpointTest {
             assertThat(sample(m, "dispatchd_requests_total", "service", "a", "ack", "ok")).isEqualTo(1);
             assertThat(sample(m, "dispatchd_requests_total", "service", "b", "ack", "ok")).isEqualTo(1);
             assertThat(sample(m, "dispatchd_requests_total", "service", "fail", "ack", "failed")).isEqualTo(1);
-            assertThat(sample(m, "dispatchd_requests_total", "service", "sleep", "ack", "failed")).isEqualTo(1);
+            assertThat(sample(m, "dispatchd_requests_total", "service", "gate", "ack", "failed")).isEqualTo(1);
             assertThat(sample(m, "dispatchd_requests_total", "service", "(unknown)", "ack", "bad_request")).isEqualTo(51);
             assertThat(sample(m, "dispatchd_requests_total", "service", "(malformed)", "ack", "bad_request")).isEqualTo(1);
             assertThat(sample(m, "dispatchd_jobs_completed_total", "service", "a", "outcome", "ok")).isEqualTo(1);
             assertThat(sample(m, "dispatchd_jobs_completed_total", "service", "fail", "outcome", "failed")).isEqualTo(1);
-            assertThat(sample(m, "dispatchd_jobs_completed_total", "service", "sleep", "outcome", "failed")).isEqualTo(1);
-            assertThat(sample(m, "dispatchd_jobs_timed_out_total", "service", "sleep")).isEqualTo(1);
+            assertThat(sample(m, "dispatchd_jobs_completed_total", "service", "gate", "outcome", "failed")).isEqualTo(1);
+            assertThat(sample(m, "dispatchd_jobs_timed_out_total", "service", "gate")).isEqualTo(1);
             assertThat(sample(m, "dispatchd_job_duration_seconds_count", "service", "a")).isEqualTo(1);
-            assertThat(sample(m, "dispatchd_job_duration_seconds_bucket", "service", "sleep", "le", "+Inf")).isEqualTo(1);
+            assertThat(sample(m, "dispatchd_job_duration_seconds_bucket", "service", "gate", "le", "+Inf")).isEqualTo(1);
             assertThat(gauge(m, "dispatchd_connections")).isEqualTo(1);
             assertThat(gauge(m, "dispatchd_workers")).isEqualTo(ServerConfig.DEFAULT_WORKERS);
             assertThat(sample(m, "dispatchd_received_bytes_total")).isEqualTo(lines.length());
@@ -145,14 +146,16 @@ class AdminEndpointTest {
         assertThat(serving.statusCode()).isEqualTo(200);
         assertThat(serving.body()).isEqualTo("serving\n");
 
-        try (Socket s = new Socket("127.0.0.1", server.address().getPort())) {
+        try (Gate gate = Gate.create(); Socket s = new Socket("127.0.0.1", server.address().getPort())) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write("sleep 1500\n".getBytes(StandardCharsets.US_ASCII));
-            await().atMost(5, TimeUnit.SECONDS).until(() -> server.jobsRunning() == 1);
-            server.shutdownAsync();
+            s.getOutputStream().write((gate.request("") + "\n").getBytes(StandardCharsets.US_ASCII));
+            gate.awaitArrivals(1);
+            java.util.concurrent.CompletableFuture<Void> done = server.shutdownAsync();
             HttpResponse<String> draining = get("/health");
             assertThat(draining.statusCode()).isEqualTo(503);
             assertThat(draining.body()).isEqualTo("draining\n");
+            assertThat(done).as("the drain waits for the running job").isNotDone();
+            gate.open();
             assertThat(s.getInputStream().read()).as("the owed ack still comes").isEqualTo('+');
         }
     }

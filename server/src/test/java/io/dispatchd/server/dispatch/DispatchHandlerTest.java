@@ -51,7 +51,7 @@ class DispatchHandlerTest {
 
     @AfterEach
     void close() {
-        channel.finishAndReleaseAll();
+        assertThat(channel.finishAndReleaseAll()).as("every ack read, no line left undecoded").isFalse();
     }
 
     private void send(String lines) {
@@ -223,6 +223,7 @@ class DispatchHandlerTest {
         channel.advanceTimeBy(BACKPRESSURE.toNanos() / 4, TimeUnit.NANOSECONDS); // the second one
         channel.runScheduledPendingTasks();
         assertThat(channel.config().isAutoRead()).isTrue();
+        assertThat(acks()).as("a 3 was admitted").isEqualTo("+");
     }
 
     @Test
@@ -234,6 +235,7 @@ class DispatchHandlerTest {
         channel.close();
         assertThat(loopWaiters.waiting()).as("a closed connection waits for nothing").isZero();
         assertThat(admission.waitingForRoom).as("the event loop's one callback may stay; it is one per loop").hasSize(1);
+        assertThat(acks()).isEqualTo("+");
     }
 
     @Test
@@ -248,6 +250,7 @@ class DispatchHandlerTest {
         channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
         channel.runPendingTasks();
         assertThat(channel.isOpen()).isFalse();
+        assertThat(acks()).as("nothing more was written before the close").isEmpty();
     }
 
     @Test
@@ -296,6 +299,7 @@ class DispatchHandlerTest {
         channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
         channel.runPendingTasks(); // the closing flush, consolidated to the end of the loop's pass
         assertThat(channel.isOpen()).isFalse();
+        assertThat(acks()).as("nothing more was written before the close").isEmpty();
     }
 
     @Test

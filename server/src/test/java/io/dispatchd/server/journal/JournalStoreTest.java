@@ -184,7 +184,8 @@ class JournalStoreTest {
         store.append(batch(R1));
 
         assertThatThrownBy(() -> store.delete(1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("active");
-        assertThatThrownBy(() -> store.delete(7)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no segment 7");
+        assertThatThrownBy(() -> store.delete(7)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no segment 7");
         assertThat(SegmentFiles.path(dir, 1)).exists();
     }
 

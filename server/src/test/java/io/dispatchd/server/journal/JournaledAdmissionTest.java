@@ -164,7 +164,8 @@ class JournaledAdmissionTest {
             assertThat(b.gate.ran).containsExactly("stuck");
             assertThat(b.quick.ran).containsExactlyInAnyOrder("queued-1", "queued-2");
             assertThat(recovered(b)).isEqualTo(3);
-            assertThat(log.lines()).anyMatch(l -> l.startsWith("INFO journal " + crashed + ": 3 jobs admitted and not completed"));
+            assertThat(log.lines()).anyMatch(l -> l.startsWith("INFO journal " + crashed
+                    + ": 3 jobs admitted and not completed"));
             assertThat(b.ids.next()).as("ids continue above the recovered ones").isGreaterThan(queued2.id());
             drainAndClose(b, Duration.ofSeconds(5));
         }

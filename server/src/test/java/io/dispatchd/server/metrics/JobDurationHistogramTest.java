@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.within;
 /** The job-duration histogram as a scrape shows it: buckets, count, sum, under concurrent writers. */
 class JobDurationHistogramTest {
 
-    private final DispatchMetrics metrics = new DispatchMetrics(ServiceRegistry.of(List.of(new LetterService('A'))), AckMode.ACCEPT);
+    private final DispatchMetrics metrics = new DispatchMetrics(ServiceRegistry.of(List.of(new LetterService('A'))),
+            AckMode.ACCEPT);
 
     @Test
     void aValueOnABoundCountsInThatBucketAndOneNanoMoreInTheNext() {
@@ -84,6 +85,7 @@ class JobDurationHistogramTest {
         }
         String m = metrics.scrape();
         assertThat(sample(m, JobDurationHistogram.NAME + "_count", "service", "a")).isEqualTo(threads * perThread);
-        assertThat(sample(m, JobDurationHistogram.NAME + "_bucket", "service", "a", "le", "1.0E-6")).isEqualTo(threads * perThread / 5_000);
+        assertThat(sample(m, JobDurationHistogram.NAME + "_bucket", "service", "a", "le",
+                "1.0E-6")).isEqualTo(threads * perThread / 5_000);
     }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleStateEvent;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -49,6 +50,11 @@ class IdleTimeoutHandlerTest {
     IdleTimeoutHandlerTest() {
         channel.freezeTime();
         channel.pipeline().addLast(promises, handler, events);
+    }
+
+    @AfterEach
+    void nothingIsLeftInTheChannel() {
+        assertThat(channel.finish()).as("every line read back and released").isFalse();
     }
 
     private void after(long millis) {
