@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# smoke-nc.sh [HOST] [PORT] — the seed's four requests over plain nc; passes only on "++++".
+# smoke-nc.sh [HOST] [PORT] — the README's four example requests over plain nc; passes only on "++++".
 #
 # Sends "a 88", "b 12", "c 44", "d 37" and then QUIT, so the server writes the four acks it owes
 # and closes the connection: nc ends when the server closes, no guessing how long to wait (hence

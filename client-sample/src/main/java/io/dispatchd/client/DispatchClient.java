@@ -85,7 +85,8 @@ public final class DispatchClient implements AutoCloseable {
         }
         if (!connected.isSuccess()) {
             group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            throw new ConnectFailedException(options.address(), ConnectFailedException.reason(connected.cause(), options.connectTimeout()), connected.cause());
+            throw new ConnectFailedException(options.address(), ConnectFailedException.reason(connected.cause(),
+                    options.connectTimeout()), connected.cause());
         }
         return new DispatchClient(options, group, connected.channel(), pending, matcher);
     }

@@ -44,8 +44,8 @@ public final class BenchReport {
         out.printf(Locale.ROOT, "latency ms  p50 %s, p90 %s, p99 %s, p99.9 %s, max %s%n",
                 ms(l.p50()), ms(l.p90()), ms(l.p99()), ms(l.p999()), ms(l.max()));
         if (r.missed() > 0) {
-            out.printf(Locale.ROOT, "missed      %d requests fell due but were not sent before the end: the server fell behind the rate%n",
-                    r.missed());
+            out.printf(Locale.ROOT, "missed      %d requests fell due but were not sent before the end:"
+                    + " the server fell behind the rate%n", r.missed());
         }
         if (r.unanswered() > 0 || r.errorCount() > 0) {
             out.printf(Locale.ROOT, "errors      %d connection errors, %d requests unanswered%n", r.errorCount(), r.unanswered());

@@ -7,7 +7,8 @@ public record LatencySummary(long p50, long p90, long p99, long p999, long max, 
 
     public LatencySummary {
         if (!(p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max)) {
-            throw new IllegalArgumentException("percentiles out of order: " + p50 + " " + p90 + " " + p99 + " " + p999 + " " + max);
+            throw new IllegalArgumentException("percentiles out of order: " + p50 + " " + p90 + " " + p99 + " " + p999 + " "
+                    + max);
         }
     }
 

@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBuf;
  */
 public interface ReplyFramer {
 
-    /** Receives each complete reply's kind, an index into {@link Workload#replyKinds()}. */
+    /** Receives each complete reply's kind, an index into {@link Workload#replyKeys()}. */
     @FunctionalInterface
     interface ReplySink {
         void reply(int kind);

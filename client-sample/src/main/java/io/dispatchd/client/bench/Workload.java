@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 public record Workload(String description, List<byte[]> requests, List<String> replyKeys, List<String> replyLabels,
                        Supplier<ReplyFramer> framers) {
 
-    /** Default qual length in bytes: the seed's {@code 88}. */
+    /** Default qual length in bytes: 2, so {@code 88}, as in the README's example request {@code a 88}. */
     public static final int DEFAULT_QUAL_SIZE = 2;
     /** The server's default --max-line is 1024 bytes: quals beyond it would only measure refusals. */
     public static final int MAX_QUAL_SIZE = 1000;

@@ -16,7 +16,7 @@ import java.util.List;
  * <p><b>Why framing and parsing are one handler.</b> Each line is parsed where it lies in the
  * received bytes: no slice per line, no reference counting per line, no second handler to pass
  * it through. A {@code LineBasedFrameDecoder} in front of a line parser costs about twice as much
- * per request (JMH {@code CodecBenchmark}, docs/PERFORMANCE.md), which at a million requests a
+ * per request (JMH {@code CodecBenchmark}), which at a million requests a
  * second is a visible share of an event loop. Netty's own Redis and memcache decoders are built
  * the same way.
  *

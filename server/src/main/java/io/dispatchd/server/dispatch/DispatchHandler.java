@@ -7,7 +7,6 @@ import io.dispatchd.protocol.Request;
 import io.dispatchd.server.config.AckMode;
 import io.dispatchd.server.executor.Job;
 import io.dispatchd.server.metrics.AckCounter;
-import io.dispatchd.server.metrics.ServiceMeters;
 import io.dispatchd.server.pipeline.RateLimitedLog;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;

@@ -14,7 +14,10 @@ import java.nio.file.Path;
  */
 public record JournalSettings(Path directory, FsyncPolicy fsync, long maxBytes, long segmentBytes) {
 
-    /** Segments of 64 MiB, as the issue of record asks; smaller when the whole journal is small. */
+    /**
+     * Segments of 64 MiB: few enough files to roll over rarely, small enough that disk comes back
+     * soon after their jobs finish; smaller when the whole journal is small.
+     */
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
 
     /**

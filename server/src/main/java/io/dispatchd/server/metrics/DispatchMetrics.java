@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
 /**
- * Every meter dispatchd exports, named as the spec names them in Prometheus:
+ * Every meter dispatchd exports, under the Prometheus names the README documents:
  * <pre>
  *   dispatchd_requests_total{service,ack}               ack = ok | failed | bad_request | busy
  *   dispatchd_jobs_completed_total{service,outcome}     outcome = ok | failed (timeouts and drain cut-offs are failed)

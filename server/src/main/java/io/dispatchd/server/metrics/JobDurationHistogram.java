@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  * percentile histogram keeps one {@code AtomicLongArray} per service, and a time-window max that
  * reads the clock and CASes on each record; with empty jobs, all the workers hit the same bucket
  * of the same array, and that one cache line moving between cores cost ~130 ns per job, the
- * workers' largest cost (docs/PERFORMANCE.md). Here each bucket is a {@link LongAdder}, which
+ * workers' largest cost in a CPU profile. Here each bucket is a {@link LongAdder}, which
  * spreads contended increments over per-CPU cells, and the work of adding up happens at scrape
  * time, once per scrape instead of once per job. The exposition itself stays the Prometheus
  * client's: this is a {@link Collector} on the same registry.

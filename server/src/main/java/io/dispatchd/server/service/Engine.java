@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * The seed's engine: for a job {@code (qual, letter)} it emits the tokens {@code qual + letter + i}
+ * The built-in engine: for a job {@code (qual, letter)} it emits the tokens {@code qual + letter + i}
  * with {@code i} zero-padded to at least three digits, {@code 88A000 88A001 … 88A499}, pausing
  * between two tokens. Tokens go to the logger {@value #LOGGER_NAME} at INFO, one per line; with a
  * pause, one log event carries the tokens of all running jobs over at most a millisecond, less

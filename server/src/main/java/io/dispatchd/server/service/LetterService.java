@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The seed's services A–D: each runs the engine with its letter, under its letter's key in lower
+ * The built-in services A–D: each runs the engine with its letter, under its letter's key in lower
  * case ({@code a 88} → tokens {@code 88A000…}).
  */
 public final class LetterService implements Service {
