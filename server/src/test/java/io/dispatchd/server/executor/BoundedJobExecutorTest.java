@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -60,28 +59,6 @@ class BoundedJobExecutorTest {
     /** A first attempt of a job for {@code service}. */
     private Job job(Service service, String qual) {
         return new Job(ids.incrementAndGet(), service.key(), qual, 1);
-    }
-
-    /** Records what a ticket heard. */
-    static final class RecordingTicket implements JobTicket {
-        final List<String> heard = Collections.synchronizedList(new ArrayList<>());
-        final CompletableFuture<JobOutcome> outcome = new CompletableFuture<>();
-
-        @Override
-        public void admitted() {
-            heard.add("admitted");
-        }
-
-        @Override
-        public void refused(Refusal why) {
-            heard.add("refused " + why);
-        }
-
-        @Override
-        public void finished(JobOutcome o, long runNanos) {
-            heard.add("finished " + o);
-            outcome.complete(o);
-        }
     }
 
     /** A service that blocks until released and counts the jobs that started. */

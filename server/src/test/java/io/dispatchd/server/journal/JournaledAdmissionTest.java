@@ -7,8 +7,7 @@ import io.dispatchd.server.executor.DrainReport;
 import io.dispatchd.server.executor.Job;
 import io.dispatchd.server.executor.JobIds;
 import io.dispatchd.server.executor.JobOutcome;
-import io.dispatchd.server.executor.JobTicket;
-import io.dispatchd.server.executor.Refusal;
+import io.dispatchd.server.executor.RecordingTicket;
 import io.dispatchd.server.journal.JournalStore.Recovered;
 import io.dispatchd.server.metrics.DispatchMetrics;
 import io.dispatchd.server.metrics.Scrape;
@@ -34,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -715,28 +713,6 @@ class JournaledAdmissionTest {
         byte[] bytes = Files.readAllBytes(file);
         bytes[(int) offset] ^= 0x5A;
         Files.write(file, bytes);
-    }
-
-    /** Records what a ticket heard. */
-    static final class RecordingTicket implements JobTicket {
-        final List<String> heard = Collections.synchronizedList(new ArrayList<>());
-        final CompletableFuture<JobOutcome> outcome = new CompletableFuture<>();
-
-        @Override
-        public void admitted() {
-            heard.add("admitted");
-        }
-
-        @Override
-        public void refused(Refusal why) {
-            heard.add("refused " + why);
-        }
-
-        @Override
-        public void finished(JobOutcome o, long runNanos) {
-            heard.add("finished " + o);
-            outcome.complete(o);
-        }
     }
 
     /** Records the quals of the jobs it ran to their end. */
