@@ -97,12 +97,13 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
 
     private void dispatch(Request request) {
         String key = request.service();
-        if (!dispatcher.services().contains(key)) {
+        int service = dispatcher.services().indexOf(key);
+        if (service < 0) {
             CLIENT_MISTAKES.warn("request for an unknown service: {}", key);
             answer(dispatcher.metrics().unknownService(), Ack.BAD_REQUEST);
             return;
         }
-        PendingAck pending = new PendingAck(this, dispatcher.metrics().service(key));
+        PendingAck pending = new PendingAck(this, dispatcher.metrics().service(service));
         owed.add(pending);
         Job job = new Job(dispatcher.jobIds().next(), key, request.qual(), 1);
         dispatcher.admission().offer(job, pending, ctx.executor());

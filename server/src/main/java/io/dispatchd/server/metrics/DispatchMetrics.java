@@ -52,6 +52,8 @@ public final class DispatchMetrics {
 
     private final PrometheusMeterRegistry registry;
     private final Map<String, ServiceMeters> services = new HashMap<>();
+    /** The same meters by {@link ServiceRegistry#indexOf}: the request path finds them without a second lookup. */
+    private final ServiceMeters[] byIndex;
     private final List<JobDurationHistogram> durations = new ArrayList<>();
     private final AckCounter unknown;
     private final AckCounter malformed;
@@ -62,8 +64,11 @@ public final class DispatchMetrics {
 
     public DispatchMetrics(ServiceRegistry services, AckMode ackMode) {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.byIndex = new ServiceMeters[services.keys().size()];
         for (String key : services.keys()) {
-            this.services.put(key, newServiceMeters(key, ackMode));
+            ServiceMeters meters = newServiceMeters(key, ackMode);
+            this.services.put(key, meters);
+            byIndex[services.indexOf(key)] = meters;
         }
         this.unknown = badRequests(UNKNOWN_SERVICE);
         this.malformed = badRequests(MALFORMED);
@@ -158,6 +163,11 @@ public final class DispatchMetrics {
                 .description("Journal writes and fsyncs that failed; the requests they concerned were answered !")
                 .register(registry);
         return new JournalMeters(bytes, fsync, recovered, writeErrors);
+    }
+
+    /** The meters of the service at this {@link ServiceRegistry#indexOf index}. */
+    public ServiceMeters service(int index) {
+        return byIndex[index];
     }
 
     /** The meters of the service with this lower-case key; {@code null} for a key no service has. */

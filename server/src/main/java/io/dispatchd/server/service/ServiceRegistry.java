@@ -5,6 +5,7 @@ import io.dispatchd.protocol.Request;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,9 +16,14 @@ import java.util.ServiceLoader;
 public final class ServiceRegistry {
 
     private final Map<String, Service> byKey;
+    /** Each key's place in {@link #keys()}: one lookup gives the request path a slot for its meters. */
+    private final Map<String, Integer> indexByKey = new HashMap<>();
 
     private ServiceRegistry(Map<String, Service> byKey) {
         this.byKey = byKey;
+        for (String key : byKey.keySet()) {
+            indexByKey.put(key, indexByKey.size());
+        }
     }
 
     /** The built-ins plus every {@link Service} that {@link ServiceLoader} finds on the class loader. */
@@ -57,9 +63,13 @@ public final class ServiceRegistry {
         return byKey.get(key);
     }
 
-    /** Whether a service has this lower-case key. */
-    public boolean contains(String key) {
-        return byKey.containsKey(key);
+    /**
+     * The position of the service with this lower-case key in {@link #keys()}, or -1 for a key no
+     * service has: what dispatch routes by, and the index of the service's meters.
+     */
+    public int indexOf(String key) {
+        Integer index = indexByKey.get(key);
+        return index == null ? -1 : index;
     }
 
     public Collection<String> keys() {

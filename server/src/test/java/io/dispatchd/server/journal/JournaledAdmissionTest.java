@@ -12,6 +12,7 @@ import io.dispatchd.server.journal.JournalStore.Recovered;
 import io.dispatchd.server.metrics.DispatchMetrics;
 import io.dispatchd.server.metrics.Scrape;
 import io.dispatchd.server.service.Engine;
+import io.dispatchd.server.service.FailingService;
 import io.dispatchd.server.service.Service;
 import io.dispatchd.server.service.ServiceContext;
 import io.dispatchd.server.service.ServiceRegistry;
@@ -776,19 +777,6 @@ class JournaledAdmissionTest {
 
         void releaseAll() {
             gates.values().forEach(CountDownLatch::countDown);
-        }
-    }
-
-    /** Every job throws: it ends FAILED, which is over all the same. */
-    static final class FailingService implements Service {
-        @Override
-        public String key() {
-            return "fail";
-        }
-
-        @Override
-        public void execute(String qual, ServiceContext context) {
-            throw new IllegalStateException("fails on purpose: " + qual);
         }
     }
 }

@@ -19,6 +19,17 @@ class ServiceRegistryTest {
     }
 
     @Test
+    void indexOfIsEachKeysPlaceInKeysAndMinusOneForAKeyNoServiceHas() {
+        ServiceRegistry registry = ServiceRegistry.of(LetterService.builtIns());
+        List<String> keys = new ArrayList<>(registry.keys());
+        for (int i = 0; i < keys.size(); i++) {
+            assertThat(registry.indexOf(keys.get(i))).isEqualTo(i);
+        }
+        assertThat(registry.indexOf("zz")).isEqualTo(-1);
+        assertThat(registry.indexOf("A")).as("keys are lower case by the time they are looked up").isEqualTo(-1);
+    }
+
+    @Test
     void aKeyClaimedTwiceIsAStartupErrorNamingBoth() {
         List<Service> services = new ArrayList<>(LetterService.builtIns());
         services.add(new Service() {
