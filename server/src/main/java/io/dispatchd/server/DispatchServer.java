@@ -10,6 +10,7 @@ import io.dispatchd.server.executor.JobAdmission;
 import io.dispatchd.server.executor.JobIds;
 import io.dispatchd.server.journal.JournalSettings;
 import io.dispatchd.server.journal.JournaledAdmission;
+import io.dispatchd.server.kafka.KafkaAdmission;
 import io.dispatchd.server.metrics.DispatchMetrics;
 import io.dispatchd.server.pipeline.ConnectionLimit;
 import io.dispatchd.server.pipeline.DispatchServerInitializer;
@@ -136,7 +137,9 @@ public final class DispatchServer implements AutoCloseable {
         Channel serverChannel = null;
         Channel adminChannel = null;
         try {
-            serverChannel = bind(requests, config.bind(), config.port());
+            if (config.servesRequests()) {
+                serverChannel = bind(requests, config.bind(), config.port());
+            }
             if (config.adminEnabled()) {
                 ServerBootstrap admin = new ServerBootstrap()
                         .group(eventLoops)
@@ -160,11 +163,15 @@ public final class DispatchServer implements AutoCloseable {
                 serverChannel, adminChannel, metrics, shuttingDown);
     }
 
-    /** Memory only, or a journal in front of the executor with {@code --journal}. */
+    /** Memory only, a journal in front of the executor with {@code --journal}, or a Kafka topic with {@code --kafka}. */
     private static JobAdmission newAdmission(ServerConfig config, ServiceRegistry services, ServiceContext context,
                                              JobIds jobIds, DispatchMetrics metrics) {
         BoundedJobExecutor executor =
                 new BoundedJobExecutor(config.workers(), config.queueCapacity(), config.jobTimeout(), services, context);
+        if (config.kafkaEnabled()) {
+            return new KafkaAdmission(config.kafka(), config.kafka().role().consumes() ? executor : null,
+                    config.workers(), config.workers() + config.queueCapacity(), jobIds, metrics);
+        }
         if (!config.journalEnabled()) {
             return executor;
         }
@@ -191,9 +198,12 @@ public final class DispatchServer implements AutoCloseable {
         return colon >= 0 ? message.substring(colon + 2) : message;
     }
 
-    /** The address the request port is bound to, with the real port when {@code --port 0}. */
+    /**
+     * The address the request port is bound to, with the real port when {@code --port 0};
+     * {@code null} on a Kafka worker-only node, which takes no requests.
+     */
     public InetSocketAddress address() {
-        return (InetSocketAddress) serverChannel.localAddress();
+        return serverChannel == null ? null : (InetSocketAddress) serverChannel.localAddress();
     }
 
     /** The admin endpoint's address, or {@code null} when it is off. */
@@ -226,7 +236,9 @@ public final class DispatchServer implements AutoCloseable {
         if (shuttingDown.compareAndSet(false, true)) {
             // Refuse new work before returning, so "draining" holds the moment a caller sees it.
             admission.stopAdmitting();
-            serverChannel.close();
+            if (serverChannel != null) {
+                serverChannel.close();
+            }
             Thread t = new Thread(this::shutdown, "dispatchd-shutdown");
             t.setDaemon(false);
             t.start();
@@ -254,11 +266,7 @@ public final class DispatchServer implements AutoCloseable {
     private void logCutOff(DrainReport report) {
         for (DrainReport.CutOff c : report.cutOff()) {
             String when = c.started() ? "still running" : "never started";
-            if (report.kept()) {
-                log.warn("drain deadline passed, job kept in the journal to run at the next start ({}): {}", when, c.job());
-            } else {
-                log.warn("drain deadline passed, job abandoned ({}): {}", when, c.job());
-            }
+            log.warn("drain deadline passed, job {} ({}): {}", report.fate(), when, c.job());
         }
         if (!report.cutOff().isEmpty()) {
             log.warn("drain deadline {} passed: {} admitted jobs did not finish (each logged above)",
@@ -270,7 +278,9 @@ public final class DispatchServer implements AutoCloseable {
         try {
             log.info("draining: accepting no connections, answering new requests '!', {} jobs queued, {} running",
                     admission.queued(), admission.running());
-            serverChannel.close().syncUninterruptibly();
+            if (serverChannel != null) {
+                serverChannel.close().syncUninterruptibly();
+            }
             logCutOff(admission.drain(config.drainTimeout()));
             for (Channel ch : openChannels) {
                 ch.pipeline().fireUserEventTriggered(ServerStopping.INSTANCE); // runs on the channel's loop

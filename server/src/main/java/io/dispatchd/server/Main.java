@@ -63,7 +63,11 @@ public final class Main {
             err.println("dispatchd: " + e.getMessage());
             return EXIT_STARTUP_FAILED;
         }
-        out.println("dispatchd listening on " + hostPort(server.address()));
+        if (server.address() != null) {
+            out.println("dispatchd listening on " + hostPort(server.address()));
+        } else {
+            out.println("dispatchd worker consuming " + config.kafka().topic() + " as " + config.kafka().group());
+        }
         if (server.adminAddress() != null) {
             out.println("dispatchd admin on http://" + hostPort(server.adminAddress()) + "/");
         }

@@ -5,10 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -60,12 +57,12 @@ class JournalKillIT {
             }
             // let a third run, long enough for the sync thread (every 100 ms) to journal many completions
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
-                    .until(() -> tallied(tally).size() >= JOBS / 3);
+                    .until(() -> TallyService.tallied(tally).size() >= JOBS / 3);
             first.process.destroyForcibly(); // SIGKILL: no drain, no last completions, no fsync
             assertThat(first.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(first.process.exitValue()).isEqualTo(137);
         }
-        List<String> ranBeforeKill = tallied(tally);
+        List<String> ranBeforeKill = TallyService.tallied(tally);
         Set<String> notYetRun = new HashSet<>(acked);
         ranBeforeKill.forEach(notYetRun::remove);
         assertThat(notYetRun).as("the kill came while acked jobs were still queued").isNotEmpty();
@@ -78,8 +75,8 @@ class JournalKillIT {
                     .as("jobs whose completion was journaled before the kill do not come back").isLessThan(JOBS);
 
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> new HashSet<>(tallied(tally)).containsAll(acked));
-            List<String> ranAll = tallied(tally);
+                    .until(() -> new HashSet<>(TallyService.tallied(tally)).containsAll(acked));
+            List<String> ranAll = TallyService.tallied(tally);
             assertThat(new HashSet<>(ranAll)).as("every acked qual ran at least once, and nothing else ran")
                     .isEqualTo(acked);
             System.out.printf("JournalKillIT: %d of %d ran before the kill, %d recovered, %d ran twice%n",
@@ -120,15 +117,4 @@ class JournalKillIT {
         }
         throw new AssertionError("unreachable");
     }
-
-    /** The quals in the tally file, one per whole line (a line still being written is left out). */
-    private static List<String> tallied(Path tally) throws IOException {
-        if (!Files.exists(tally)) {
-            return List.of();
-        }
-        String text = Files.readString(tally, StandardCharsets.UTF_8);
-        int end = text.lastIndexOf('\n');
-        return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
-    }
-
 }

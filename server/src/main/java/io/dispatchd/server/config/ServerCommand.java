@@ -127,6 +127,34 @@ public final class ServerCommand {
                     + " (default: ${DEFAULT-VALUE}).")
     long journalMaxBytes;
 
+    @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
+            description = "Run on an Apache Kafka topic instead of the in-process queue, starting from these brokers"
+                    + " (host:9092,host2:9092); off by default. Not with --journal: Kafka is the durable store.")
+    String kafka;
+
+    @Option(names = "--role", paramLabel = "front|worker|both", defaultValue = KafkaOptions.DEFAULT_ROLE,
+            description = "With --kafka: front takes requests and produces jobs, worker consumes and runs them (and"
+                    + " opens no request port), both does both (default: ${DEFAULT-VALUE}).")
+    KafkaRole role;
+
+    @Option(names = "--kafka-topic", paramLabel = "TOPIC", defaultValue = KafkaOptions.DEFAULT_TOPIC,
+            description = "With --kafka: the topic jobs go through (default: ${DEFAULT-VALUE}).")
+    String kafkaTopic;
+
+    @Option(names = "--kafka-group", paramLabel = "GROUP", defaultValue = KafkaOptions.DEFAULT_GROUP,
+            description = "With --kafka: the share group workers consume as (default: ${DEFAULT-VALUE}).")
+    String kafkaGroup;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "With --kafka: Kafka client properties passed through to the producer, the consumers and"
+                    + " the admin client (SASL, TLS to the brokers, timeouts); they win over dispatchd's own.")
+    Path kafkaConfig;
+
+    @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "" + KafkaOptions.DEFAULT_MAX_ATTEMPTS,
+            description = "With --kafka: deliveries of a job that fails before it is rejected for good"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int maxAttempts;
+
     /**
      * A picocli command line for these arguments, whose defaults come from the environment and
      * from the {@code --config} file (or {@code DISPATCHD_CONFIG}) before the built-in ones.
@@ -157,7 +185,15 @@ public final class ServerCommand {
     public ServerConfig toConfig() {
         return new ServerConfig(bind, port, adminPort, ackMode, workers, queueCapacity, backpressure, maxLineBytes,
                 maxConnections, maxInFlight, idleTimeout, jobTimeout, drainTimeout,
-                engineIterations, enginePause, ioThreads, transport, journal, fsync, journalMaxBytes);
+                engineIterations, enginePause, ioThreads, transport, journal, fsync, journalMaxBytes, kafkaOptions());
+    }
+
+    private KafkaOptions kafkaOptions() {
+        if (kafka == null) {
+            return null;
+        }
+        return new KafkaOptions(kafka, role, kafkaTopic, kafkaGroup, KafkaOptions.readClientConfig(kafkaConfig),
+                maxAttempts);
     }
 
     static final class SizeConverter implements CommandLine.ITypeConverter<Long> {

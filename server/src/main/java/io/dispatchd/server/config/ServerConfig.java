@@ -33,6 +33,7 @@ import java.util.Objects;
  * @param journal           directory of the job journal; {@code null}: jobs live in memory only
  * @param fsync             when journal records reach stable storage
  * @param journalMaxBytes   past this many journal bytes on disk, new requests get {@code !}
+ * @param kafka             how the node runs on a Kafka topic; {@code null}: on the in-process queue
  */
 public record ServerConfig(
         String bind,
@@ -54,7 +55,8 @@ public record ServerConfig(
         TransportChoice transport,
         Path journal,
         FsyncPolicy fsync,
-        long journalMaxBytes) {
+        long journalMaxBytes,
+        KafkaOptions kafka) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 7070;
@@ -115,6 +117,15 @@ public record ServerConfig(
         requireNotNegative("--job-timeout", jobTimeout);
         requireNotNegative("--drain-timeout", drainTimeout);
         requireNotNegative("--engine-pause", enginePause);
+        if (kafka != null && journal != null) {
+            throw new IllegalArgumentException("--kafka and --journal exclude each other: with --kafka the topic keeps"
+                    + " every acked job");
+        }
+        if (kafka != null && ackMode == AckMode.COMPLETE) {
+            throw new IllegalArgumentException("--ack complete does not work with --kafka: the job runs on whichever"
+                    + " worker takes it from the topic, which has no way back to the connection that sent it;"
+                    + " use --ack accept (the default)");
+        }
         if (port != 0 && port == adminPort) {
             throw new IllegalArgumentException("--port and --admin-port must differ (both " + port + ")");
         }
@@ -147,11 +158,21 @@ public record ServerConfig(
                 + " transport=" + transport.flagValue()
                 + " journal=" + (journalEnabled() ? journal.toString() : "off")
                 + (journalEnabled() ? " fsync=" + fsync.name().toLowerCase(java.util.Locale.ROOT)
-                        + " journal-max-bytes=" + ByteSizes.format(journalMaxBytes) : "");
+                        + " journal-max-bytes=" + ByteSizes.format(journalMaxBytes) : "")
+                + (kafkaEnabled() ? " " + kafka.describe() : "");
     }
 
     public boolean journalEnabled() {
         return journal != null;
+    }
+
+    public boolean kafkaEnabled() {
+        return kafka != null;
+    }
+
+    /** Whether this node takes requests on a port: all but a Kafka worker-only node. */
+    public boolean servesRequests() {
+        return kafka == null || kafka.role().produces();
     }
 
     public boolean adminEnabled() {

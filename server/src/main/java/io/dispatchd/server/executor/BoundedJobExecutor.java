@@ -159,7 +159,7 @@ public final class BoundedJobExecutor implements JobAdmission {
             }
         }
         terminate();
-        return new DrainReport(List.copyOf(cutOff), false);
+        return new DrainReport(List.copyOf(cutOff), DrainReport.ABANDONED);
     }
 
     private void terminate() {

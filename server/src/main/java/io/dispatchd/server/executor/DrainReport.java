@@ -6,15 +6,17 @@ import java.util.List;
  * What a drain left unfinished at its deadline.
  *
  * @param cutOff the jobs cut off, each with whether it had started
- * @param kept   whether they stay with the admission for the next start (a journal) rather than being lost
+ * @param fate   what becomes of them, for the log: "abandoned", "kept in the journal to run at the next start"…
  */
-public record DrainReport(List<CutOff> cutOff, boolean kept) {
+public record DrainReport(List<CutOff> cutOff, String fate) {
+
+    public static final String ABANDONED = "abandoned";
 
     /** A job unfinished at the drain deadline. */
     public record CutOff(Job job, boolean started) {
     }
 
     public static DrainReport none() {
-        return new DrainReport(List.of(), false);
+        return new DrainReport(List.of(), ABANDONED);
     }
 }

@@ -7,5 +7,7 @@ public enum Refusal {
     /** The server is draining for shutdown and takes no new work. */
     DRAINING,
     /** The journal could not keep the job: full ({@code --journal-max-bytes}) or failing to write. */
-    JOURNAL_UNAVAILABLE
+    JOURNAL_UNAVAILABLE,
+    /** The Kafka producer could not take the job, or the brokers did not acknowledge it in time. */
+    BROKER_UNAVAILABLE
 }

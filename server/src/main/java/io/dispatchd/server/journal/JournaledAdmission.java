@@ -45,6 +45,8 @@ public final class JournaledAdmission implements JobAdmission {
     private static final Logger log = LoggerFactory.getLogger(JournaledAdmission.class);
     private static final RateLimitedLog FULL = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     private static final Executor DIRECT = Runnable::run;
+    /** A drain's cut-off jobs stay in the journal. */
+    public static final String KEPT = "kept in the journal to run at the next start";
     /** An event loop's batch buffer: far more than a pass reads, so one write per pass. */
     private static final int BATCH_BYTES = 256 * 1024;
 
@@ -301,7 +303,7 @@ public final class JournaledAdmission implements JobAdmission {
                 kept.add(new DrainReport.CutOff(j.job, false));
             }
         }
-        return new DrainReport(List.copyOf(kept), true);
+        return new DrainReport(List.copyOf(kept), KEPT);
     }
 
     /** Stops the executor, then writes the last completions, fsyncs and unlocks the directory. */

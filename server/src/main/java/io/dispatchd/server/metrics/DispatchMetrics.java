@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -37,6 +38,7 @@ import java.util.function.IntSupplier;
  *   dispatchd_received_bytes_total, dispatchd_sent_bytes_total
  *   dispatchd_workers, dispatchd_queue_capacity         the executor's configured bounds
  *   dispatchd_journal_*, dispatchd_jobs_recovered_total with --journal, see {@link JournalMeters}
+ *   dispatchd_kafka_*                                   with --kafka, see {@link KafkaMeters}
  *   jvm_*, process_*, system_*                          Micrometer's JVM and process binders
  * </pre>
  * {@code service} is a service key, {@value #UNKNOWN_SERVICE} for a well-formed key no service
@@ -163,6 +165,36 @@ public final class DispatchMetrics {
                 .description("Journal writes and fsyncs that failed; the requests they concerned were answered !")
                 .register(registry);
         return new JournalMeters(bytes, fsync, recovered, writeErrors);
+    }
+
+    /**
+     * Registers a Kafka node's meters (see {@link KafkaMeters}); {@code producerBufferBytes} reads
+     * the bytes of the producer's buffer in use, or is {@code null} on a worker-only node.
+     */
+    public KafkaMeters bindKafka(DoubleSupplier producerBufferBytes) {
+        if (producerBufferBytes != null) {
+            Gauge.builder("dispatchd.kafka.producer.buffer", producerBufferBytes, DoubleSupplier::getAsDouble)
+                    .baseUnit("bytes").description("Bytes of the front's producer buffer in use (buffer.memory bounds it)")
+                    .strongReference(true).register(registry);
+        }
+        io.micrometer.core.instrument.Timer produce = io.micrometer.core.instrument.Timer.builder("dispatchd.kafka.produce")
+                .description("Time from handing a job to the producer to the brokers' acknowledgement")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofNanos(50_000))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(30))
+                .register(registry);
+        return new KafkaMeters(
+                kafkaCounter("dispatchd.kafka.jobs.produced", "Jobs the brokers acknowledged (a front's +)"),
+                kafkaCounter("dispatchd.kafka.produce.failures", "Jobs the producer could not hand to the brokers (answered !)"),
+                produce,
+                kafkaCounter("dispatchd.kafka.jobs.consumed", "Jobs this worker took from the topic, redeliveries included"),
+                kafkaCounter("dispatchd.kafka.redeliveries", "Jobs taken from the topic again after a failure or a dead worker"),
+                kafkaCounter("dispatchd.kafka.jobs.released", "Jobs given back to the share group for another try or worker"),
+                kafkaCounter("dispatchd.kafka.jobs.rejected", "Jobs dropped: failed --max-attempts times, or unreadable"));
+    }
+
+    private Counter kafkaCounter(String name, String description) {
+        return Counter.builder(name).description(description).register(registry);
     }
 
     /** The meters of the service at this {@link ServiceRegistry#indexOf index}. */

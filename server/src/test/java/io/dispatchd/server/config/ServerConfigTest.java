@@ -48,6 +48,41 @@ class ServerConfigTest {
         assertThat(c.describe()).endsWith(" journal=/var/lib/dispatchd fsync=always journal-max-bytes=512MiB");
     }
 
+    @Test
+    void kafkaFlagsAreReadAndDescribed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path clientConfig = tmp.resolve("kafka.properties");
+        java.nio.file.Files.writeString(clientConfig, "security.protocol=SSL\nssl.truststore.password=secret\n");
+        ServerConfig c = ServerConfig.fromArgs("--kafka", "k1:9092,k2:9092", "--role", "worker", "--kafka-topic", "jobs",
+                "--kafka-group", "g", "--kafka-config", clientConfig.toString(), "--max-attempts", "5");
+        assertThat(c.kafka().bootstrap()).isEqualTo("k1:9092,k2:9092");
+        assertThat(c.kafka().role()).isEqualTo(KafkaRole.WORKER);
+        assertThat(c.kafka().clientConfig()).containsEntry("security.protocol", "SSL");
+        assertThat(c.servesRequests()).as("a worker opens no request port").isFalse();
+        assertThat(c.describe()).endsWith(" kafka=k1:9092,k2:9092 role=worker kafka-topic=jobs kafka-group=g"
+                + " max-attempts=5 kafka-config-keys=[security.protocol, ssl.truststore.password]")
+                .as("values from the pass-through file may be secrets").doesNotContain("secret");
+        ServerConfig defaults = ServerConfig.fromArgs("--kafka", "k1:9092");
+        assertThat(defaults.kafka()).isEqualTo(new KafkaOptions("k1:9092", KafkaRole.BOTH, "dispatchd.jobs", "dispatchd",
+                new java.util.Properties(), 3));
+        assertThat(ServerConfig.fromArgs().kafka()).as("off by default").isNull();
+    }
+
+    @Test
+    void kafkaRefusesTheJournalAndCompleteModeSayingWhy() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServerConfig.fromArgs("--kafka", "k:9092", "--journal", "/tmp/j"))
+                .withMessageContaining("--kafka and --journal exclude each other");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServerConfig.fromArgs("--kafka", "k:9092", "--ack", "complete"))
+                .withMessageContaining("--ack complete does not work with --kafka: the job runs on whichever worker");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServerConfig.fromArgs("--kafka", "k:9092", "--kafka-config", "/nonexistent/k.properties"))
+                .withMessageStartingWith("cannot read --kafka-config file /nonexistent/k.properties");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServerConfig.fromArgs("--kafka", "k:9092", "--max-attempts", "0"))
+                .withMessage("--max-attempts must be between 1 and 10, not 0");
+    }
+
     @ParameterizedTest
     @CsvSource({"1048576,1048576,1MiB", "64KiB,65536,64KiB", "1gib,1073741824,1GiB", "1536KiB,1572864,1536KiB",
             "100,100,100"})

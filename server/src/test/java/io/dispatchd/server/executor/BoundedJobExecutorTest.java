@@ -368,7 +368,7 @@ class BoundedJobExecutorTest {
         DrainReport report = executor.drain(Duration.ofMillis(50));
         assertThat(report.cutOff()).extracting(c -> c.job().qual() + (c.started() ? " started" : " not started"))
                 .containsExactlyInAnyOrder("running started", "queued not started");
-        assertThat(report.kept()).as("memory only: nothing is kept for a next start").isFalse();
+        assertThat(report.fate()).as("memory only: nothing is kept for a next start").isEqualTo(DrainReport.ABANDONED);
         assertThat(running.outcome).isCompletedWithValue(JobOutcome.ABANDONED);
         assertThat(queued.outcome).isCompletedWithValue(JobOutcome.ABANDONED);
         assertThat(executor.awaitWorkersExit(Duration.ofSeconds(5))).isTrue();

@@ -188,7 +188,7 @@ class JournaledAdmissionTest {
         DrainReport report = a.journal.drain(Duration.ZERO);
         a.close();
 
-        assertThat(report.kept()).isTrue();
+        assertThat(report.fate()).isEqualTo(JournaledAdmission.KEPT);
         assertThat(report.cutOff()).containsExactlyInAnyOrder(new DrainReport.CutOff(running, true),
                 new DrainReport.CutOff(waiting1, false), new DrainReport.CutOff(waiting2, false));
         try (CapturedLog log = new CapturedLog(JournaledAdmission.class)) {
@@ -243,7 +243,7 @@ class JournaledAdmissionTest {
         await().until(() -> b.gate.started.size() == 1 && b.journal.queued() == 2);
         DrainReport report = b.journal.drain(Duration.ZERO);
         b.close();
-        assertThat(report.kept()).isTrue();
+        assertThat(report.fate()).isEqualTo(JournaledAdmission.KEPT);
         assertThat(report.cutOff()).extracting(c -> c.job().id()).as("one running, two queued, 17 never fed; each once")
                 .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::id).toList());
 

@@ -34,6 +34,16 @@ public final class TallyService implements Service {
         }
     }
 
+    /** The quals in a tally file, one per whole line (a line still being written is left out). */
+    public static java.util.List<String> tallied(Path tally) throws IOException {
+        if (!java.nio.file.Files.exists(tally)) {
+            return java.util.List.of();
+        }
+        String text = java.nio.file.Files.readString(tally, StandardCharsets.UTF_8);
+        int end = text.lastIndexOf('\n');
+        return end < 0 ? java.util.List.of() : java.util.List.of(text.substring(0, end).split("\n"));
+    }
+
     @Override
     public String key() {
         return "tally";

@@ -1,0 +1,110 @@
+package io.dispatchd.server;
+
+import io.dispatchd.server.service.TallyService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Kafka scale-out on the packaged jar: a front and two worker processes on a real broker (in this
+ * JVM), and one worker killed with {@code kill -9} mid-run. Every job acked {@code +} still runs,
+ * at least once: the {@link TallyService} plugin appends each qual it ran to a file all processes
+ * share, and the file, not a log, says what ran.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class KafkaKillIT {
+
+    private static final int JOBS = 3000;
+    private static KafkaTestCluster kafka;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = KafkaTestCluster.start();
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    @Test
+    void everyAckedJobRunsAtLeastOnceWhenAWorkerIsKilledMidRun() throws Exception {
+        Path tally = tmp.resolve("tally.txt");
+        List<Path> plugins = List.of(ServerProcess.pluginJar(tmp, TallyService.class));
+        // 4 workers, 3 ms a job: about 1300 jobs a second per worker, so most jobs are still to run at the kill
+        List<String> jvm = List.of("-D" + TallyService.FILE + "=" + tally, "-D" + TallyService.PAUSE_MILLIS + "=3");
+        List<String> common = List.of("--admin-port", "off", "--kafka", kafka.bootstrap(), "--kafka-topic", "kill",
+                "--kafka-group", "kill", "--workers", "4");
+        Set<String> acked = new LinkedHashSet<>();
+        StringBuilder wire = new StringBuilder();
+        for (int i = 1; i <= JOBS; i++) {
+            String qual = String.format("q%05d", i);
+            acked.add(qual);
+            wire.append("tally ").append(qual).append('\n');
+        }
+
+        try (ServerProcess doomed = worker(plugins, jvm, common);
+             ServerProcess survivor = worker(plugins, jvm, common);
+             ServerProcess front = ServerProcess.startWithPlugins(plugins, jvm,
+                     flags(common, "--role", "front", "--port", "0"))) {
+            int port = front.awaitListening();
+            try (TestConnection c = new TestConnection(new InetSocketAddress("127.0.0.1", port))) {
+                assertThat(c.send(wire.toString()).read(JOBS)).isEqualTo("+".repeat(JOBS));
+            }
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> TallyService.tallied(tally).size() >= JOBS / 3);
+            doomed.process.destroyForcibly(); // SIGKILL: its jobs in hand are never acknowledged
+            assertThat(doomed.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(doomed.process.exitValue()).isEqualTo(137);
+            int ranAtKill = TallyService.tallied(tally).size();
+            assertThat(ranAtKill).as("the kill came mid-run").isLessThan(JOBS);
+
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> new HashSet<>(TallyService.tallied(tally)).containsAll(acked));
+            List<String> ran = TallyService.tallied(tally);
+            assertThat(new HashSet<>(ran)).as("every acked qual ran at least once, and nothing else ran").isEqualTo(acked);
+            System.out.printf("KafkaKillIT: %d of %d had run at the kill; %d ran twice or more%n",
+                    ranAtKill, JOBS, ran.size() - acked.size());
+
+            survivor.terminate();
+            front.terminate();
+            assertThat(survivor.awaitExit()).isZero();
+            assertThat(front.awaitExit()).isZero();
+        }
+    }
+
+    /** A worker-only node, once it says what it consumes: it opens no request port. */
+    private static ServerProcess worker(List<Path> plugins, List<String> jvm, List<String> common) throws IOException {
+        ServerProcess p = ServerProcess.startWithPlugins(plugins, jvm, flags(common, "--role", "worker"));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> p.out.contains("dispatchd worker consuming kill as kill") || !p.process.isAlive());
+        assertThat(p.out).as("the startup line; stderr: %s", p.err).containsExactly("dispatchd worker consuming kill as kill");
+        return p;
+    }
+
+    private static String[] flags(List<String> common, String... more) {
+        List<String> all = new ArrayList<>(common);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+}
