@@ -6,6 +6,7 @@
 # usage: tools/kafka-broker.sh start [--port 9092] [--dir DIR] [--partitions N]
 #        tools/kafka-broker.sh stop [--dir DIR]
 #        tools/kafka-broker.sh topic NAME [--partitions N] [--port PORT] [--dir DIR]
+#        tools/kafka-broker.sh lag [--group dispatchd] [--port PORT] [--dir DIR]
 #        tools/kafka-broker.sh producer-perf [ProducerPerformance args...]
 #        tools/kafka-broker.sh classpath
 # Needs only java (17), mvn, bash and coreutils.
@@ -23,7 +24,7 @@ KAFKA_JVM_OPTS=${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:Initia
 TOOLS_HEAP_OPTS=${TOOLS_HEAP_OPTS:--Xmx256m}
 
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   cat <<EOF
 
 Subcommands:
@@ -36,6 +37,8 @@ Subcommands:
   stop           SIGTERM the broker, SIGKILL after 30 s.
   topic          create a topic (if it does not exist yet); PORT defaults to the one DIR's
                  broker was started on, else 9092.
+  lag            the share group's state per partition (LAG 0 everywhere: every job produced
+                 has been acknowledged by a worker)
   producer-perf  org.apache.kafka.tools.ProducerPerformance with the given arguments, e.g.
                  --topic t --num-records 100000 --record-size 20 --throughput -1
                  --bootstrap-server 127.0.0.1:9092 --command-property acks=all linger.ms=1
@@ -237,6 +240,12 @@ share.coordinator.state.topic.num.partitions=4
 # got it before the broker hands it to another one. 15 s (the minimum allowed; default
 # 30 s) so that the jobs a killed worker held come back to the others within 15 s.
 group.share.record.lock.duration.ms=15000
+# A worker that dies keeps its share of the partitions until its session expires (45 s by
+# default): 10 s, with heartbeats every 2 s, so the others take over its partitions sooner.
+group.share.min.session.timeout.ms=6000
+group.share.session.timeout.ms=10000
+group.share.min.heartbeat.interval.ms=1000
+group.share.heartbeat.interval.ms=2000
 # Classic consumer groups: no 3 s wait for more members before the first rebalance.
 group.initial.rebalance.delay.ms=0
 EOF
@@ -322,10 +331,28 @@ cmd_topic() {
 }
 
 # --- main ------------------------------------------------------------------------------
+# The share group's state per partition: a LAG of 0 everywhere means every job produced so far
+# has been acknowledged by some worker (run OK, or rejected after --max-attempts).
+cmd_lag() {
+  local group=dispatchd port="" dir=$DEFAULT_DIR
+  while (($#)); do
+    case $1 in
+      --group) group=${2:?--group needs a value}; shift 2 ;;
+      --port) port=${2:?--port needs a value}; shift 2 ;;
+      --dir) dir=${2:?--dir needs a value}; shift 2 ;;
+      *) die "lag: unknown argument '$1' (see --help)" ;;
+    esac
+  done
+  [[ -n $port ]] || port=$(cat "$dir/port" 2>/dev/null || echo 9092)
+  run_tool org.apache.kafka.tools.consumer.group.ShareGroupCommand --bootstrap-server "127.0.0.1:$port" \
+    --describe --group "$group"
+}
+
 case ${1:-} in
   start) shift; cmd_start "$@" ;;
   stop) shift; cmd_stop "$@" ;;
   topic) shift; cmd_topic "$@" ;;
+  lag) shift; cmd_lag "$@" ;;
   producer-perf) shift; run_tool org.apache.kafka.tools.ProducerPerformance "$@" ;;
   classpath) shift; (($# == 0)) || die "classpath takes no arguments"; classpath ;;
   -h|--help|help) usage ;;

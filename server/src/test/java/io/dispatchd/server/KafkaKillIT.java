@@ -67,14 +67,20 @@ class KafkaKillIT {
              ServerProcess front = ServerProcess.startWithPlugins(plugins, jvm,
                      flags(common, "--role", "front", "--port", "0"))) {
             int port = front.awaitListening();
+            long sending = System.nanoTime();
             try (TestConnection c = new TestConnection(new InetSocketAddress("127.0.0.1", port))) {
                 assertThat(c.send(wire.toString()).read(JOBS)).isEqualTo("+".repeat(JOBS));
             }
+            System.out.printf("KafkaKillIT: acked %d jobs in %d ms%n", JOBS,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sending));
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
                     .until(() -> TallyService.tallied(tally).size() >= JOBS / 3);
+            System.out.printf("KafkaKillIT: a third had run %d ms after the first request%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sending));
             doomed.process.destroyForcibly(); // SIGKILL: its jobs in hand are never acknowledged
             assertThat(doomed.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(doomed.process.exitValue()).isEqualTo(137);
+            long killed = System.nanoTime();
             int ranAtKill = TallyService.tallied(tally).size();
             assertThat(ranAtKill).as("the kill came mid-run").isLessThan(JOBS);
 
@@ -82,8 +88,8 @@ class KafkaKillIT {
                     .until(() -> new HashSet<>(TallyService.tallied(tally)).containsAll(acked));
             List<String> ran = TallyService.tallied(tally);
             assertThat(new HashSet<>(ran)).as("every acked qual ran at least once, and nothing else ran").isEqualTo(acked);
-            System.out.printf("KafkaKillIT: %d of %d had run at the kill; %d ran twice or more%n",
-                    ranAtKill, JOBS, ran.size() - acked.size());
+            System.out.printf("KafkaKillIT: %d of %d had run at the kill; all had run %d ms after it; %d ran twice or more%n",
+                    ranAtKill, JOBS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed), ran.size() - acked.size());
 
             survivor.terminate();
             front.terminate();
