@@ -33,7 +33,9 @@ Subcommands:
                  DIR (default $DEFAULT_DIR) holds server.properties, the data (DIR/data),
                  the broker's log (DIR/broker.log) and its pid (DIR/broker.pid). Starting
                  again on an existing DIR keeps its topics; remove DIR for a fresh cluster.
-                 --partitions sets num.partitions for auto-created topics (default 4).
+                 --partitions sets num.partitions for new topics (default 12: a share group spreads
+                 partitions over its consumers, two per worker node; with few partitions the
+                 spread is uneven).
   stop           SIGTERM the broker, SIGKILL after 30 s.
   topic          create a topic (if it does not exist yet); PORT defaults to the one DIR's
                  broker was started on, else 9092.
@@ -126,7 +128,7 @@ abs_dir() { mkdir -p "$1" && (cd "$1" && pwd); }
 
 # --- start -----------------------------------------------------------------------------
 cmd_start() {
-  local port=9092 dir=$DEFAULT_DIR partitions=4
+  local port=9092 dir=$DEFAULT_DIR partitions=12
   while (($#)); do
     case $1 in
       --port) port=${2:?--port needs a value}; shift 2 ;;

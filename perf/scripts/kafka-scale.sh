@@ -3,7 +3,9 @@
 # figures share its cores with the broker, as they would on a 2-core box in production):
 #   1. front:  a front's accepted requests/s (lineload -c 50 -P 16, 'a 88', every ack '+'), beside
 #              Kafka's own ProducerPerformance with the same record ('a 88': 4 bytes), acks=all,
-#              idempotence and linger.ms=1 - what a bare producer does on this machine.
+#              idempotence and linger.ms=1 - what a bare producer does on this machine; ROUNDS
+#              alternating pairs, and the median of their ratios; at 50 x 16 and at 50 x 64
+#              (DEPTHS="16 64"): the bare producer has no bound on jobs in flight, the front 50 x P.
 #   2. drain:  jobs/s end to end for 1 and 2 worker processes: the workers and a front run, a
 #              warm-up of 2000 jobs lets the workers join the share group, then the clock runs
 #              from the first of JOBS requests to the moment the workers' dispatchd_jobs_completed_total
@@ -11,17 +13,17 @@
 #              default engine (500 x 100us, 50 ms jobs).
 # Needs a built server jar (mvn -q -DskipTests package) and lineload (../shared/tools/build.sh).
 #
-# usage: perf/scripts/kafka-scale.sh [-d SEC] [-n JOBS0] [-N JOBS50] [front] [drain]
-#   defaults: -d 10 -n 200000 -N 20000, both parts
+# usage: perf/scripts/kafka-scale.sh [-r ROUNDS] [-d SEC] [-n JOBS0] [-N JOBS50] [front] [drain]
+#   defaults: -r 5 -d 10 -n 200000 -N 20000, both parts
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/perf/scripts/lib.sh"
 JAR=${SERVER_JAR:-$ROOT/server/target/dispatchd-server.jar}
 LINELOAD=${LINELOAD:-$HOME/.cache/dispatchd-tools/lineload}
-DUR=10; JOBS0=200000; JOBS50=20000
-while getopts "d:n:N:h" o; do
+DUR=10; JOBS0=200000; JOBS50=20000; ROUNDS=5; DEPTHS=${DEPTHS:-16 64}
+while getopts "r:d:n:N:h" o; do
   case $o in
-    d) DUR=$OPTARG ;; n) JOBS0=$OPTARG ;; N) JOBS50=$OPTARG ;;
+    r) ROUNDS=$OPTARG ;; d) DUR=$OPTARG ;; n) JOBS0=$OPTARG ;; N) JOBS50=$OPTARG ;;
     h) awk 'NR>1 && /^#/{sub(/^# ?/,""); print; next} NR>1{exit}' "$0"; exit 0 ;;
     *) exit 2 ;;
   esac
@@ -62,14 +64,29 @@ stop_nodes() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; for p in "
 for part in $PARTS; do
   case $part in
   front)
+    # ROUNDS alternating runs of the same length: the front under lineload, then a bare producer
+    # (its first ~2 s of records as warm-up, as the front gets -W 2); the median of the ratios.
     node front front 17481 --port 17480 --engine-iterations 0
     wait_for_port 17480 300 "$NODE_PID" || { echo "front did not start"; cat "$KDIR"/front-17481.log; exit 1; }
-    "$LINELOAD" -p 17480 -c 50 -P 16 -m 'a 88\n' -r bytes:1 -e + -W 2 -d "$DUR" -q -l dispatchd-front
-    stop_nodes
-    # the same records, as many as the front took per second times DUR, from a bare producer
     "$BROKER" topic perf --port $KPORT --dir "$KDIR" >/dev/null
-    "$BROKER" producer-perf --topic perf --num-records 2000000 --record-size 4 --throughput -1 \
-      --bootstrap-server $BOOT --command-property acks=all enable.idempotence=true linger.ms=1 2>/dev/null | tail -1
+    for depth in $DEPTHS; do
+    ratios=()
+    for r in $(seq "$ROUNDS"); do
+      front=$("$LINELOAD" -p 17480 -c 50 -P "$depth" -m 'a 88\n' -r bytes:1 -e + -W 3 -d "$DUR" -q -l "dispatchd-front-50x$depth")
+      echo "$front"
+      fps=$(echo "$front" | sed -E 's/.*rps=([0-9.]+).*/\1/')
+      # as many records as the front took in DUR seconds, plus 2 s of them as warm-up
+      n=$(echo "$fps * $DUR / 1" | bc); warm=$(echo "$fps * 2 / 1" | bc)
+      bare=$("$BROKER" producer-perf --topic perf --num-records $((n + warm)) --warmup-records "$warm" --record-size 4 \
+        --throughput -1 --bootstrap-server $BOOT --command-property acks=all enable.idempotence=true linger.ms=1 \
+        2>/dev/null | tail -1)
+      echo "producer-perf: $bare"
+      pps=$(echo "$bare" | sed -E 's/^[^,]*, ([0-9.]+) records\/sec.*/\1/')
+      ratios+=("$(echo "scale=3; $fps / $pps" | bc)")
+    done
+    echo "RESULT front-50x$depth/producer-perf ratios: ${ratios[*]} median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')"
+    done
+    stop_nodes
     ;;
   drain)
     for engine in 0 500; do

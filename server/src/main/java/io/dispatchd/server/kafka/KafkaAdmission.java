@@ -42,7 +42,7 @@ public final class KafkaAdmission implements JobAdmission {
      */
     static final int LANES = 2;
     /** A lane's batch at least: with jobs of microseconds, a poll's round trip must bring many. */
-    static final int MIN_BATCH = 100;
+    static final int MIN_BATCH = 500;
 
     private final KafkaOptions options;
     private final Admin admin;
