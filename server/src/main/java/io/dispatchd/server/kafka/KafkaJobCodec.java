@@ -3,6 +3,7 @@ package io.dispatchd.server.kafka;
 import io.dispatchd.server.executor.Job;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * A job as a Kafka record value: {@code service qual} in UTF-8, the request line as the client
@@ -31,6 +32,7 @@ final class KafkaJobCodec {
         if (space <= 0 || space == line.length() - 1) {
             return null;
         }
-        return new Job(id, line.substring(0, space), line.substring(space + 1), attempt);
+        // lower case, as the pipeline makes it: a job written by another producer may say "A 88"
+        return new Job(id, line.substring(0, space).toLowerCase(Locale.ROOT), line.substring(space + 1), attempt);
     }
 }
