@@ -17,6 +17,7 @@ import io.netty.buffer.ByteBuf;
  *   "a+b 1"                     BadRequest.BAD_KEY
  *   "a \xC3\x28"                BadRequest.NOT_UTF8
  *   "a 8\x008" / "a \xC2\x85"   BadRequest.CONTROL_CHARACTER          C0, DEL and C1 (U+0080–U+009F)
+ *   "GET / HTTP/1.1", "Host: x" BadRequest.HTTP                       another protocol: the server hangs up
  * </pre>
  * {@code WHICH} is 1–32 bytes of {@code [A-Za-z0-9_-]}, case-insensitive; {@code SEP} is one or
  * more spaces or tabs; {@code QUAL} is at least one byte of valid UTF-8 with no control
@@ -57,7 +58,7 @@ public final class RequestParser {
         }
         int keyLength = i - keyStart;
         if (keyLength == 0 || keyLength > ProtocolLimits.MAX_KEY_LENGTH || (i < end && !isBlank(line.getByte(i)))) {
-            return BadRequest.BAD_KEY;
+            return isHostHeader(line, keyStart, keyLength, end) ? BadRequest.HTTP : BadRequest.BAD_KEY;
         }
         int qualStart = skipBlanks(line, i, end);
         int qualEnd = end;
@@ -70,6 +71,9 @@ public final class RequestParser {
         BadRequest qualProblem = checkQual(line, qualStart, qualEnd);
         if (qualProblem != null) {
             return qualProblem;
+        }
+        if (endsWithHttpVersion(line, qualStart, qualEnd) && isUpperCaseWord(line, keyStart, keyLength)) {
+            return BadRequest.HTTP;
         }
         return Request.parsed(
                 CanonicalStrings.key(line, keyStart, keyLength),
@@ -128,6 +132,40 @@ public final class RequestParser {
             }
         }
         return null;
+    }
+
+    /** {@code Host:} (any case) where the key ends: an HTTP header line. */
+    private static boolean isHostHeader(ByteBuf b, int start, int length, int end) {
+        return length == 4 && start + 4 < end && b.getByte(start + 4) == ':'
+                && (b.getByte(start) | 0x20) == 'h'
+                && (b.getByte(start + 1) | 0x20) == 'o'
+                && (b.getByte(start + 2) | 0x20) == 's'
+                && (b.getByte(start + 3) | 0x20) == 't';
+    }
+
+    /**
+     * The qual ends in {@code " HTTP/d.d"}: with an upper-case key, an HTTP request line. One byte
+     * compare for almost every real request (the ninth byte from the end is rarely a space).
+     */
+    private static boolean endsWithHttpVersion(ByteBuf b, int from, int to) {
+        int v = to - 9;
+        return v > from && b.getByte(v) == ' ' && b.getByte(v + 1) == 'H' && b.getByte(v + 2) == 'T'
+                && b.getByte(v + 3) == 'T' && b.getByte(v + 4) == 'P' && b.getByte(v + 5) == '/'
+                && isDigit(b.getByte(v + 6)) && b.getByte(v + 7) == '.' && isDigit(b.getByte(v + 8));
+    }
+
+    private static boolean isUpperCaseWord(ByteBuf b, int start, int length) {
+        for (int i = start; i < start + length; i++) {
+            byte c = b.getByte(i);
+            if (c < 'A' || c > 'Z') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
     }
 
     private static boolean isQuit(ByteBuf b, int start, int length) {

@@ -90,6 +90,20 @@ class RequestParserTest {
         assertThat(parse(line)).isEqualTo(BadRequest.BAD_KEY);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"GET / HTTP/1.1", "POST /submit HTTP/1.0", "PRI * HTTP/2.0", "OPTIONS * HTTP/1.1 ",
+        "Host: example.com", "host:x", "HOST:   a b"})
+    void anHttpRequestLineOrHostHeaderIsHttp(String line) {
+        assertThat(parse(line)).isEqualTo(BadRequest.HTTP);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"get / HTTP/1.1", "a GET / HTTP/1.1", "GET HTTP/1.1", "GET / HTTP/1.x", "GET / http/1.1",
+        "Hostname: x", "a Host: x"})
+    void linesThatOnlyLookAlikeAreNotHttp(String line) {
+        assertThat(parse(line)).isNotEqualTo(BadRequest.HTTP);
+    }
+
     @Test
     void keyOfThirtyTwoIsFineAndThirtyThreeIsNot() {
         String k32 = "k".repeat(32);

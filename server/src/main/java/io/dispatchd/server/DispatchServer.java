@@ -14,6 +14,7 @@ import io.dispatchd.server.kafka.KafkaAdmission;
 import io.dispatchd.server.metrics.DispatchMetrics;
 import io.dispatchd.server.pipeline.ConnectionLimit;
 import io.dispatchd.server.pipeline.DispatchServerInitializer;
+import io.dispatchd.server.security.ServerSecurity;
 import io.dispatchd.server.service.Engine;
 import io.dispatchd.server.service.ServiceContext;
 import io.dispatchd.server.service.ServiceRegistry;
@@ -66,12 +67,14 @@ public final class DispatchServer implements AutoCloseable {
     private final Channel adminChannel;
     private final DispatchMetrics metrics;
     private final AtomicBoolean shuttingDown;
+    private final ServerSecurity security;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
     private DispatchServer(ServerConfig config, EventLoopGroup eventLoops,
                            JobAdmission admission, Engine engine, ChannelGroup openChannels,
                            ConnectionLimit connections, Channel serverChannel, Channel adminChannel,
-                           DispatchMetrics metrics, AtomicBoolean shuttingDown) {
+                           DispatchMetrics metrics, AtomicBoolean shuttingDown, ServerSecurity security) {
+        this.security = security;
         this.config = config;
         this.eventLoops = eventLoops;
         this.admission = admission;
@@ -97,6 +100,13 @@ public final class DispatchServer implements AutoCloseable {
         Engine engine = new Engine(config.engineIterations(), config.enginePause());
         ServiceContext context = () -> engine;
         JobIds jobIds = new JobIds();
+        ServerSecurity security;
+        try {
+            security = ServerSecurity.load(config.security());
+        } catch (IllegalStateException e) {
+            engine.close();
+            throw new StartupException(e.getMessage(), e);
+        }
         JobAdmission admission = newAdmission(config, services, context, jobIds, metrics);
         try {
             admission.start();
@@ -132,7 +142,7 @@ public final class DispatchServer implements AutoCloseable {
                 // still gets every ack it is owed: see DispatchHandler's input-shutdown handling
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new DispatchServerInitializer(config, dispatcher, connections, openChannels));
+                .childHandler(new DispatchServerInitializer(config, dispatcher, connections, openChannels, security));
         transport.configureConnections(requests);
         Channel serverChannel = null;
         Channel adminChannel = null;
@@ -146,8 +156,9 @@ public final class DispatchServer implements AutoCloseable {
                         .channel(transport.serverChannel())
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .childHandler(new AdminServerInitializer(metrics::scrape,
-                                () -> shuttingDown.get() ? "draining" : admission.unhealthy()));
-                adminChannel = bind(admin, config.bind(), config.adminPort());
+                                () -> shuttingDown.get() ? "draining" : admission.unhealthy(),
+                                security.tls(), security.adminTokens()));
+                adminChannel = bind(admin, config.adminBind(), config.adminPort());
             }
         } catch (StartupException e) {
             if (serverChannel != null) {
@@ -160,7 +171,7 @@ public final class DispatchServer implements AutoCloseable {
         }
         log.info("serving {} on {}", services.keys(), transport.kind().flagValue());
         return new DispatchServer(config, eventLoops, admission, engine, openChannels, connections,
-                serverChannel, adminChannel, metrics, shuttingDown);
+                serverChannel, adminChannel, metrics, shuttingDown, security);
     }
 
     /** Memory only, a journal in front of the executor with {@code --journal}, or a Kafka topic with {@code --kafka}. */
@@ -244,6 +255,16 @@ public final class DispatchServer implements AutoCloseable {
             t.start();
         }
         return terminated;
+    }
+
+    /** Reads the certificate and token files again (SIGHUP): new connections use what they hold now. */
+    public void reloadSecrets() {
+        security.reload();
+    }
+
+    /** Whether the admin endpoint speaks HTTPS. */
+    public boolean adminTls() {
+        return security.tls() != null;
     }
 
     /** Whether a shutdown has begun. */

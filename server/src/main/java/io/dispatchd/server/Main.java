@@ -69,10 +69,13 @@ public final class Main {
             out.println("dispatchd worker consuming " + config.kafka().topic() + " as " + config.kafka().group());
         }
         if (server.adminAddress() != null) {
-            out.println("dispatchd admin on http://" + hostPort(server.adminAddress()) + "/");
+            out.println("dispatchd admin on " + (server.adminTls() ? "https://" : "http://")
+                    + hostPort(server.adminAddress()) + "/");
         }
         out.flush();
         drain.serverStarted(server);
+        // SIGHUP reads the certificate and token files again, as nginx and Redis's TLS do
+        Signal.handle(new Signal("HUP"), sig -> server.reloadSecrets());
         server.awaitTermination();
         return EXIT_OK;
     }

@@ -19,12 +19,32 @@ final class TestConnection implements AutoCloseable {
     private final OutputStream out;
 
     TestConnection(InetSocketAddress address) throws IOException {
-        socket = new Socket();
+        this(connect(new Socket(), address));
+    }
+
+    private TestConnection(Socket connected) throws IOException {
+        socket = connected;
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    /** A TLS connection, handshake done, with the trust and the client certificate {@code tls} holds. */
+    static TestConnection tls(InetSocketAddress address, javax.net.ssl.SSLContext tls) throws IOException {
+        Socket plain = connect(new Socket(), address);
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+                .createSocket(plain, "localhost", address.getPort(), true);
+        javax.net.ssl.SSLParameters p = s.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS"); // hostname verification, as the client library does
+        s.setSSLParameters(p);
+        s.startHandshake();
+        return new TestConnection(s);
+    }
+
+    private static Socket connect(Socket socket, InetSocketAddress address) throws IOException {
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(READ_TIMEOUT_MS);
         socket.connect(address, READ_TIMEOUT_MS);
-        in = socket.getInputStream();
-        out = socket.getOutputStream();
+        return socket;
     }
 
     TestConnection send(String text) throws IOException {

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
+import io.dispatchd.server.security.TokenFile;
+
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
@@ -28,6 +30,8 @@ import java.util.function.Supplier;
  *                  the reason while the journal cannot write
  *   GET /          200, a list of the two endpoints
  *   anything else  404; a method other than GET/HEAD: 405
+ * With {@code --admin-token-file}, every path but {@code /health} first needs
+ * {@code Authorization: Bearer TOKEN} (401 otherwise): health checkers need no secret.
  * </pre>
  */
 @Sharable
@@ -38,10 +42,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Supplier<String> metrics;
     private final Supplier<String> unhealthy;
+    private final TokenFile tokens;
 
-    AdminHandler(Supplier<String> metrics, Supplier<String> unhealthy) {
+    AdminHandler(Supplier<String> metrics, Supplier<String> unhealthy, TokenFile tokens) {
         this.metrics = metrics;
         this.unhealthy = unhealthy;
+        this.tokens = tokens;
     }
 
     @Override
@@ -70,12 +76,27 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
             return r;
         }
-        return switch (new QueryStringDecoder(request.uri()).path()) {
+        String path = new QueryStringDecoder(request.uri()).path();
+        if (tokens != null && !path.equals("/health") && !authorized(request)) {
+            FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, PLAIN_TEXT, "Authorization: Bearer TOKEN needed\n");
+            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"dispatchd\"");
+            return r;
+        }
+        return switch (path) {
             case "/metrics" -> text(HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.get());
             case "/health" -> health();
             case "/" -> text(HttpResponseStatus.OK, PLAIN_TEXT, "dispatchd admin: GET /metrics, GET /health\n");
             default -> text(HttpResponseStatus.NOT_FOUND, PLAIN_TEXT, "not found\n");
         };
+    }
+
+    /** {@code Authorization: Bearer TOKEN} with a token of {@code --admin-token-file}. */
+    private boolean authorized(FullHttpRequest request) {
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return tokens.matches(header.substring(7).strip());
     }
 
     private FullHttpResponse health() {

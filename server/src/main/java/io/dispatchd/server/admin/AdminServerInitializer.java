@@ -6,10 +6,13 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
+import io.dispatchd.server.security.ServerTls;
+import io.dispatchd.server.security.TokenFile;
+
 import java.util.function.Supplier;
 
 /**
- * The admin pipeline: HTTP/1.1 codec → aggregation of small requests (a body is never needed,
+ * The admin pipeline: TLS when the server has it → HTTP/1.1 codec → aggregation of small requests (a body is never needed,
  * so 8 KiB bounds it) → {@link AdminHandler}. Idle admin connections are dropped after 60 s.
  */
 public final class AdminServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -17,13 +20,23 @@ public final class AdminServerInitializer extends ChannelInitializer<SocketChann
     private static final int MAX_REQUEST_BYTES = 8192;
 
     private final AdminHandler handler;
+    private final ServerTls tls;
 
-    public AdminServerInitializer(Supplier<String> metrics, Supplier<String> unhealthy) {
-        this.handler = new AdminHandler(metrics, unhealthy);
+    /**
+     * @param tls         HTTPS with the request port's certificate; {@code null}: HTTP
+     * @param adminTokens bearer tokens every path but {@code /health} needs; {@code null}: none
+     */
+    public AdminServerInitializer(Supplier<String> metrics, Supplier<String> unhealthy, ServerTls tls,
+                                  TokenFile adminTokens) {
+        this.handler = new AdminHandler(metrics, unhealthy, adminTokens);
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (tls != null) {
+            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+        }
         ch.pipeline()
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http", new HttpServerCodec(4096, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES))

@@ -33,8 +33,12 @@ public final class ServerCommand {
     Path configFile;
 
     @Option(names = "--bind", paramLabel = "HOST", defaultValue = ServerConfig.DEFAULT_BIND,
-            description = "Address to listen on, for requests and admin (default: ${DEFAULT-VALUE}).")
+            description = "Address to listen on for requests (default: ${DEFAULT-VALUE}).")
     String bind;
+
+    @Option(names = "--admin-bind", paramLabel = "HOST", defaultValue = ServerConfig.DEFAULT_BIND,
+            description = "Address the admin endpoint listens on, whatever --bind is (default: ${DEFAULT-VALUE}).")
+    String adminBind;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "" + ServerConfig.DEFAULT_PORT,
             description = "Request port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
@@ -127,6 +131,34 @@ public final class ServerCommand {
                     + " (default: ${DEFAULT-VALUE}).")
     long journalMaxBytes;
 
+    @Option(names = "--tls-cert-file", paramLabel = "FILE",
+            description = "PEM certificate chain: the request port speaks TLS 1.2/1.3 only, the admin port HTTPS;"
+                    + " off by default. Reloaded on SIGHUP.")
+    Path tlsCertFile;
+
+    @Option(names = "--tls-key-file", paramLabel = "FILE",
+            description = "PEM private key (PKCS#8) of --tls-cert-file.")
+    Path tlsKeyFile;
+
+    @Option(names = "--tls-ca-file", paramLabel = "FILE",
+            description = "PEM CA certificates: clients must present a certificate they signed (mutual TLS).")
+    Path tlsCaFile;
+
+    @Option(names = "--auth-token-file", paramLabel = "FILE",
+            description = "Tokens, one a line: a connection's first line must be 'AUTH token' (else '?' and"
+                    + " close). Reloaded on SIGHUP.")
+    Path authTokenFile;
+
+    @Option(names = "--protected-mode", paramLabel = "on|off", defaultValue = "on",
+            description = "Refuse to listen beyond loopback with neither --auth-token-file nor --tls-ca-file"
+                    + " (default: ${DEFAULT-VALUE}).")
+    OnOff protectedMode;
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+            description = "Bearer tokens, one a line: every admin path but /health then needs"
+                    + " 'Authorization: Bearer TOKEN' (else 401). Reloaded on SIGHUP.")
+    Path adminTokenFile;
+
     @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
             description = "Run on an Apache Kafka topic instead of the in-process queue, starting from these brokers"
                     + " (host:9092,host2:9092); off by default. Not with --journal: Kafka is the durable store.")
@@ -185,7 +217,9 @@ public final class ServerCommand {
     public ServerConfig toConfig() {
         return new ServerConfig(bind, port, adminPort, ackMode, workers, queueCapacity, backpressure, maxLineBytes,
                 maxConnections, maxInFlight, idleTimeout, jobTimeout, drainTimeout,
-                engineIterations, enginePause, ioThreads, transport, journal, fsync, journalMaxBytes, kafkaOptions());
+                engineIterations, enginePause, ioThreads, transport, journal, fsync, journalMaxBytes, kafkaOptions(), adminBind,
+                new SecurityOptions(tlsCertFile, tlsKeyFile, tlsCaFile, authTokenFile, protectedMode == OnOff.ON,
+                        adminTokenFile));
     }
 
     private KafkaOptions kafkaOptions() {
@@ -206,6 +240,9 @@ public final class ServerCommand {
             }
         }
     }
+
+    /** {@code on} or {@code off}, in any case. */
+    enum OnOff { ON, OFF }
 
     static final class AdminPortConverter implements CommandLine.ITypeConverter<Integer> {
         @Override

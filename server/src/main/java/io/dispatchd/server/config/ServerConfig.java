@@ -34,6 +34,8 @@ import java.util.Objects;
  * @param fsync             when journal records reach stable storage
  * @param journalMaxBytes   past this many journal bytes on disk, new requests get {@code !}
  * @param kafka             how the node runs on a Kafka topic; {@code null}: on the in-process queue
+ * @param adminBind         address the admin endpoint listens on
+ * @param security          TLS, tokens and protected mode
  */
 public record ServerConfig(
         String bind,
@@ -56,7 +58,9 @@ public record ServerConfig(
         Path journal,
         FsyncPolicy fsync,
         long journalMaxBytes,
-        KafkaOptions kafka) {
+        KafkaOptions kafka,
+        String adminBind,
+        SecurityOptions security) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 7070;
@@ -97,6 +101,8 @@ public record ServerConfig(
         Objects.requireNonNull(ackMode, "ackMode");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(fsync, "fsync");
+        Objects.requireNonNull(adminBind, "adminBind");
+        Objects.requireNonNull(security, "security");
         if (journalMaxBytes < MIN_JOURNAL_MAX_BYTES) {
             throw new IllegalArgumentException("--journal-max-bytes must be at least 1MiB, not "
                     + ByteSizes.format(journalMaxBytes));
@@ -126,6 +132,9 @@ public record ServerConfig(
                     + " worker takes it from the topic, which has no way back to the connection that sent it;"
                     + " use --ack accept (the default)");
         }
+        if (kafka == null || kafka.role().produces()) {
+            security.checkProtectedMode(bind);
+        }
         if (port != 0 && port == adminPort) {
             throw new IllegalArgumentException("--port and --admin-port must differ (both " + port + ")");
         }
@@ -146,7 +155,8 @@ public record ServerConfig(
 
     /** The configuration in flag spelling, for the startup log: {@code port=7070 admin-port=7071 …}. */
     public String describe() {
-        return "bind=" + bind + " port=" + port + " admin-port=" + (adminEnabled() ? String.valueOf(adminPort) : "off")
+        return "bind=" + bind + " port=" + port + " admin-bind=" + adminBind
+                + " admin-port=" + (adminEnabled() ? String.valueOf(adminPort) : "off")
                 + " ack=" + ackMode.name().toLowerCase(java.util.Locale.ROOT) + " workers=" + workers
                 + " queue-capacity=" + queueCapacity + " backpressure=" + Durations.format(backpressure)
                 + " max-line=" + maxLineBytes
@@ -159,7 +169,7 @@ public record ServerConfig(
                 + " journal=" + (journalEnabled() ? journal.toString() : "off")
                 + (journalEnabled() ? " fsync=" + fsync.name().toLowerCase(java.util.Locale.ROOT)
                         + " journal-max-bytes=" + ByteSizes.format(journalMaxBytes) : "")
-                + (kafkaEnabled() ? " " + kafka.describe() : "");
+                + (kafkaEnabled() ? " " + kafka.describe() : "") + " " + security.describe();
     }
 
     public boolean journalEnabled() {

@@ -3,6 +3,7 @@ package io.dispatchd.server.dispatch;
 import io.dispatchd.protocol.Ack;
 import io.dispatchd.protocol.BadRequest;
 import io.dispatchd.protocol.Quit;
+import io.dispatchd.server.pipeline.ForeignProtocol;
 import io.dispatchd.protocol.Request;
 import io.dispatchd.server.config.AckMode;
 import io.dispatchd.server.executor.Job;
@@ -85,6 +86,11 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg); // lines after QUIT or during shutdown get no ack
         } else if (msg instanceof Request request) {
             dispatch(request);
+        } else if (msg == BadRequest.HTTP) {
+            closing = true;
+            dispatcher.metrics().foreignProtocol("http");
+            ForeignProtocol.HTTP_LOG.warn("connection from {} closed: looks like HTTP", ctx.channel().remoteAddress());
+            ctx.close();
         } else if (msg instanceof BadRequest why) {
             CLIENT_MISTAKES.warn("bad request line: {}", why);
             answer(dispatcher.metrics().malformed(), Ack.BAD_REQUEST);

@@ -34,6 +34,8 @@ import java.util.function.IntSupplier;
  *   dispatchd_jobs_queued, dispatchd_jobs_running       gauges
  *   dispatchd_connections                               gauge: open request connections
  *   dispatchd_connections_rejected_total                over --max-connections
+ *   dispatchd_foreign_protocol_total{protocol}          closed for speaking HTTP, or TLS on a plaintext port
+ *   dispatchd_auth_failures_total                       closed for a wrong or missing AUTH (--auth-token-file)
  *   dispatchd_backpressure_total                        times a connection went unread for a nearly full queue
  *   dispatchd_received_bytes_total, dispatchd_sent_bytes_total
  *   dispatchd_workers, dispatchd_queue_capacity         the executor's configured bounds
@@ -60,6 +62,7 @@ public final class DispatchMetrics {
     private final AckCounter unknown;
     private final AckCounter malformed;
     private final Counter connectionsRejected;
+    private final Counter authFailures;
     private final Counter backpressure;
     private final Counter bytesReceived;
     private final Counter bytesSent;
@@ -77,6 +80,9 @@ public final class DispatchMetrics {
         registry.getPrometheusRegistry().register(JobDurationHistogram.collector(durations));
         this.connectionsRejected = Counter.builder("dispatchd.connections.rejected")
                 .description("Connections closed at once because --max-connections were open").register(registry);
+        this.authFailures = Counter.builder("dispatchd.auth.failures")
+                .description("Connections closed because their first line was not AUTH with a right token")
+                .register(registry);
         this.backpressure = Counter.builder("dispatchd.backpressure")
                 .description("Times a connection stopped being read because the job queue was nearly full (--backpressure)")
                 .register(registry);
@@ -215,6 +221,18 @@ public final class DispatchMetrics {
     /** Counts lines that do not parse. */
     public AckCounter malformed() {
         return malformed;
+    }
+
+    /** A connection closed because it spoke another protocol: {@code http} or {@code tls} on a plaintext port. */
+    public void foreignProtocol(String protocol) {
+        Counter.builder("dispatchd.foreign.protocol")
+                .description("Connections closed at once for speaking another protocol (HTTP, or TLS on a plaintext port)")
+                .tag("protocol", protocol).register(registry).increment();
+    }
+
+    /** A connection whose first line was not {@code AUTH} with a right token. */
+    public void authFailed() {
+        authFailures.increment();
     }
 
     public void connectionRejected() {

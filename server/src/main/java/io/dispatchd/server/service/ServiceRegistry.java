@@ -15,6 +15,9 @@ import java.util.ServiceLoader;
 /** The dispatch table: service key → service. Immutable once built. */
 public final class ServiceRegistry {
 
+    /** Words the protocol gives a meaning of its own: no service may have them as its key. */
+    public static final List<String> RESERVED = List.of("quit", "auth");
+
     private final Map<String, Service> byKey;
     /** Each key's place in {@link #keys()}: one lookup gives the request path a slot for its meters. */
     private final Map<String, Integer> indexByKey = new HashMap<>();
@@ -48,6 +51,10 @@ public final class ServiceRegistry {
             if (!Request.isValidKey(key)) {
                 throw new IllegalStateException(
                         "service " + s.getClass().getName() + " has an invalid key '" + key + "'");
+            }
+            if (RESERVED.contains(key.toLowerCase(Locale.ROOT))) {
+                throw new IllegalStateException("service " + s.getClass().getName() + " claims the key '" + key
+                        + "', which the protocol reserves (" + String.join(", ", RESERVED) + ")");
             }
             Service previous = byKey.putIfAbsent(key.toLowerCase(Locale.ROOT), s);
             if (previous != null) {

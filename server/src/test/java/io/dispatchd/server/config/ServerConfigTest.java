@@ -35,7 +35,7 @@ class ServerConfigTest {
         assertThat(c.journalEnabled()).as("memory only unless asked").isFalse();
         assertThat(c.fsync()).isEqualTo(FsyncPolicy.EVERYSEC);
         assertThat(c.journalMaxBytes()).isEqualTo(1L << 30);
-        assertThat(c.describe()).endsWith(" journal=off");
+        assertThat(c.describe()).contains(" journal=off ");
     }
 
     @Test
@@ -45,7 +45,7 @@ class ServerConfigTest {
         assertThat(c.journal()).isEqualTo(java.nio.file.Path.of("/var/lib/dispatchd"));
         assertThat(c.fsync()).isEqualTo(FsyncPolicy.ALWAYS);
         assertThat(c.journalMaxBytes()).isEqualTo(512L << 20);
-        assertThat(c.describe()).endsWith(" journal=/var/lib/dispatchd fsync=always journal-max-bytes=512MiB");
+        assertThat(c.describe()).contains(" journal=/var/lib/dispatchd fsync=always journal-max-bytes=512MiB ");
     }
 
     @Test
@@ -58,13 +58,37 @@ class ServerConfigTest {
         assertThat(c.kafka().role()).isEqualTo(KafkaRole.WORKER);
         assertThat(c.kafka().clientConfig()).containsEntry("security.protocol", "SSL");
         assertThat(c.servesRequests()).as("a worker opens no request port").isFalse();
-        assertThat(c.describe()).endsWith(" kafka=k1:9092,k2:9092 role=worker kafka-topic=jobs kafka-group=g"
+        assertThat(c.describe()).contains(" kafka=k1:9092,k2:9092 role=worker kafka-topic=jobs kafka-group=g"
                 + " max-attempts=5 kafka-config-keys=[security.protocol, ssl.truststore.password]")
                 .as("values from the pass-through file may be secrets").doesNotContain("secret");
         ServerConfig defaults = ServerConfig.fromArgs("--kafka", "k1:9092");
         assertThat(defaults.kafka()).isEqualTo(new KafkaOptions("k1:9092", KafkaRole.BOTH, "dispatchd.jobs", "dispatchd",
                 new java.util.Properties(), 3));
         assertThat(ServerConfig.fromArgs().kafka()).as("off by default").isNull();
+    }
+
+    @Test
+    void protectedModeRefusesANetworkBindWithNobodyToAuthenticateAndNamesBothWaysOut() {
+        assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.fromArgs("--bind", "0.0.0.0"))
+                .withMessageStartingWith("protected mode: --bind 0.0.0.0 listens beyond this machine")
+                .withMessageContaining("--auth-token-file FILE").withMessageContaining("--tls-ca-file FILE")
+                .withMessageContaining("--protected-mode off");
+        assertThat(ServerConfig.fromArgs("--bind", "0.0.0.0", "--auth-token-file", "/etc/dispatchd/tokens").security().auth())
+                .isTrue();
+        assertThat(ServerConfig.fromArgs("--bind", "0.0.0.0", "--protected-mode", "OFF").security().protectedMode())
+                .isFalse();
+        assertThat(ServerConfig.fromArgs("--bind", "localhost").bind()).as("loopback needs nothing").isEqualTo("localhost");
+        assertThat(ServerConfig.fromArgs("--bind", "0.0.0.0", "--kafka", "k:9092", "--role", "worker").bind())
+                .as("a Kafka worker opens no request port").isEqualTo("0.0.0.0");
+        assertThat(ServerConfig.fromArgs().adminBind()).as("admin on loopback, whatever --bind").isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void tlsFlagsGoTogether() {
+        assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.fromArgs("--tls-cert-file", "c.pem"))
+                .withMessage("--tls-cert-file and --tls-key-file go together: give both or neither");
+        assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.fromArgs("--tls-ca-file", "ca.pem"))
+                .withMessageStartingWith("--tls-ca-file asks clients for certificates over TLS");
     }
 
     @Test

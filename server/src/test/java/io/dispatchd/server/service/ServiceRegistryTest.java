@@ -29,6 +29,21 @@ class ServiceRegistryTest {
         assertThat(registry.indexOf("A")).as("keys are lower case by the time they are looked up").isEqualTo(-1);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"auth", "QUIT"})
+    void aKeyTheProtocolReservesIsAStartupError(String reserved) {
+        Service s = new Service() {
+            public String key() {
+                return reserved;
+            }
+
+            public void execute(String qual, ServiceContext context) {
+            }
+        };
+        org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(() -> ServiceRegistry.of(List.of(s)))
+                .withMessageContaining("claims the key '" + reserved + "', which the protocol reserves (quit, auth)");
+    }
+
     @Test
     void aKeyClaimedTwiceIsAStartupErrorNamingBoth() {
         List<Service> services = new ArrayList<>(LetterService.builtIns());
