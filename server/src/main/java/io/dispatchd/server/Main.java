@@ -64,13 +64,13 @@ public final class Main {
             return EXIT_STARTUP_FAILED;
         }
         if (server.address() != null) {
-            out.println("dispatchd listening on " + hostPort(server.address()));
+            out.println("dispatchd listening on " + hostPort(server.address(), config.bind()));
         } else {
             out.println("dispatchd worker consuming " + config.kafka().topic() + " as " + config.kafka().group());
         }
         if (server.adminAddress() != null) {
             out.println("dispatchd admin on " + (server.adminTls() ? "https://" : "http://")
-                    + hostPort(server.adminAddress()) + "/");
+                    + hostPort(server.adminAddress(), config.adminBind()) + "/");
         }
         out.flush();
         drain.serverStarted(server);
@@ -80,8 +80,10 @@ public final class Main {
         return EXIT_OK;
     }
 
-    static String hostPort(java.net.InetSocketAddress a) {
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    /** The bound address; a wildcard as the user wrote it ({@code 0.0.0.0}), not as the socket reports it ({@code ::}). */
+    static String hostPort(java.net.InetSocketAddress a, String bind) {
+        String host = a.getAddress().isAnyLocalAddress() ? bind : a.getAddress().getHostAddress();
+        return host + ":" + a.getPort();
     }
 
     /**
