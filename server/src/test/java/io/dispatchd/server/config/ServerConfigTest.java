@@ -84,6 +84,16 @@ class ServerConfigTest {
     }
 
     @Test
+    void securityFlagsComeFromTheEnvironmentLikeEveryOther() {
+        ServerConfig c = ServerConfig.fromArgs(java.util.Map.of("DISPATCHD_AUTH_TOKEN_FILE", "/etc/d/tokens",
+                "DISPATCHD_PROTECTED_MODE", "off", "DISPATCHD_ADMIN_BIND", "10.0.0.5",
+                "DISPATCHD_TLS_CERT_FILE", "c.pem", "DISPATCHD_TLS_KEY_FILE", "k.pem"));
+        assertThat(c.security()).isEqualTo(new SecurityOptions(java.nio.file.Path.of("c.pem"), java.nio.file.Path.of("k.pem"),
+                null, java.nio.file.Path.of("/etc/d/tokens"), false, null));
+        assertThat(c.adminBind()).isEqualTo("10.0.0.5");
+    }
+
+    @Test
     void tlsFlagsGoTogether() {
         assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.fromArgs("--tls-cert-file", "c.pem"))
                 .withMessage("--tls-cert-file and --tls-key-file go together: give both or neither");
