@@ -178,16 +178,17 @@ public final class DispatchServer implements AutoCloseable {
     private static JobAdmission newAdmission(ServerConfig config, ServiceRegistry services, ServiceContext context,
                                              JobIds jobIds, DispatchMetrics metrics) {
         BoundedJobExecutor executor =
-                new BoundedJobExecutor(config.workers(), config.queueCapacity(), config.jobTimeout(), services, context);
+                new BoundedJobExecutor(config.workers(), config.maxRunning(), config.queueCapacity(), config.jobTimeout(),
+                        services, context);
         if (config.kafkaEnabled()) {
             return new KafkaAdmission(config.kafka(), config.kafka().role().consumes() ? executor : null,
-                    config.workers(), config.workers() + config.queueCapacity(), jobIds, metrics);
+                    config.workers(), config.maxRunning() + config.queueCapacity(), jobIds, metrics);
         }
         if (!config.journalEnabled()) {
             return executor;
         }
         JournalSettings settings = JournalSettings.of(config.journal(), config.fsync(), config.journalMaxBytes());
-        return new JournaledAdmission(settings, executor, config.queueCapacity() + config.workers(),
+        return new JournaledAdmission(settings, executor, config.queueCapacity() + config.maxRunning(),
                 config.maxLineBytes(), jobIds, metrics.bindJournal(), metrics::service);
     }
 

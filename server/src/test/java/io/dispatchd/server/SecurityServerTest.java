@@ -111,7 +111,7 @@ class SecurityServerTest {
             assertThat(c.send("a 1\nb 2\n").read(2)).isEqualTo("++");
         }
         try (TestConnection c = new TestConnection(server.address())) {
-            assertThat(c.send("a 1\n").readToEnd()).as("plain text gets no ack from a TLS port").isEmpty();
+            assertThat(c.send("a 1\nb 2\n").readToEnd()).as("plain text gets no ack from a TLS port").isEmpty();
         }
         HttpClient https = HttpClient.newBuilder().sslContext(trusting(ca, null)).build();
         HttpResponse<String> metrics = https.send(HttpRequest.newBuilder(

@@ -58,6 +58,11 @@ public final class ServerCommand {
             description = "Worker threads running jobs (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--max-running", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_RUNNING,
+            description = "Jobs in progress at most, on a worker or waiting without one (an asynchronous service,"
+                    + " the built-in engine's pauses); never fewer than --workers (default: ${DEFAULT-VALUE}).")
+    int maxRunning;
+
     @Option(names = "--queue-capacity", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_QUEUE_CAPACITY,
             description = "Jobs waiting for a worker, at most; beyond it requests get '!' (default: ${DEFAULT-VALUE}).")
     int queueCapacity;
@@ -215,7 +220,7 @@ public final class ServerCommand {
 
     /** The validated configuration; throws {@link IllegalArgumentException} naming a bad value. */
     public ServerConfig toConfig() {
-        return new ServerConfig(bind, port, adminPort, ackMode, workers, queueCapacity, backpressure, maxLineBytes,
+        return new ServerConfig(bind, port, adminPort, ackMode, workers, maxRunning, queueCapacity, backpressure, maxLineBytes,
                 maxConnections, maxInFlight, idleTimeout, jobTimeout, drainTimeout,
                 engineIterations, enginePause, ioThreads, transport, journal, fsync, journalMaxBytes, kafkaOptions(), adminBind,
                 new SecurityOptions(tlsCertFile, tlsKeyFile, tlsCaFile, authTokenFile, protectedMode == OnOff.ON,

@@ -31,11 +31,21 @@ public final class BoundedJobExecutor implements JobAdmission {
     private volatile boolean draining;
     private volatile boolean terminated;
 
+    /** As below, with {@code --max-running} equal to the workers: every job holds a thread (tests). */
     public BoundedJobExecutor(int workerCount, int queueCapacity, Duration jobTimeout,
+                              ServiceRegistry services, ServiceContext context) {
+        this(workerCount, workerCount, queueCapacity, jobTimeout, services, context);
+    }
+
+    /**
+     * @param maxRunning jobs in progress at most, whether they hold a thread or wait on a stage;
+     *                   never fewer than {@code workerCount}
+     */
+    public BoundedJobExecutor(int workerCount, int maxRunning, int queueCapacity, Duration jobTimeout,
                               ServiceRegistry services, ServiceContext context) {
         this.gate = new AdmissionGate(queueCapacity, this::lookAgain);
         this.pool = new WorkerPool(workerCount, gate, this::lookAgain);
-        this.runner = new JobRunner(services, context, jobTimeout);
+        this.runner = new JobRunner(services, context, jobTimeout, Math.max(maxRunning, workerCount), this::lookAgain);
     }
 
     @Override
@@ -102,9 +112,15 @@ public final class BoundedJobExecutor implements JobAdmission {
         return gate.reserved();
     }
 
+    /** Jobs started and not over: on a worker, or waiting on their stage without one. */
     @Override
     public int running() {
-        return pool.running();
+        return runner.inProgress();
+    }
+
+    /** Jobs taken by a worker (started, or waiting for a {@code --max-running} permit) or waiting on a stage. */
+    private int busy() {
+        return pool.running() + runner.waiting();
     }
 
     @Override
@@ -128,12 +144,12 @@ public final class BoundedJobExecutor implements JobAdmission {
         long end = System.nanoTime() + deadline.toNanos();
         synchronized (drainSignal) {
             long left;
-            while (gate.reserved() + pool.running() > 0 && (left = end - System.nanoTime()) > 0) {
+            while (gate.reserved() + busy() > 0 && (left = end - System.nanoTime()) > 0) {
                 TimeUnit.NANOSECONDS.timedWait(drainSignal, left);
             }
         }
         List<DrainReport.CutOff> cutOff = new ArrayList<>();
-        if (gate.reserved() + pool.running() > 0) {
+        if (gate.reserved() + busy() > 0) {
             // Past the deadline. Order matters: mark it first, so a worker that takes a job from
             // now on cuts it off itself; then empty the queue; then cut off what workers hold.
             runner.passDeadline();
@@ -153,6 +169,11 @@ public final class BoundedJobExecutor implements JobAdmission {
                 }
             }
             for (JobRun run : pool.current()) {
+                if (run.cutOff()) {
+                    cutOff.add(new DrainReport.CutOff(run.job, true));
+                }
+            }
+            for (JobRun run : runner.waitingRuns()) {
                 if (run.cutOff()) {
                     cutOff.add(new DrainReport.CutOff(run.job, true));
                 }

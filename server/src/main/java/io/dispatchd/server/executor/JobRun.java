@@ -4,13 +4,18 @@ import io.dispatchd.server.service.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * One admitted job on its way through the pool. Its state moves once from NEW or RUNNING to OVER;
- * whoever moves it — the worker on return, the timer at the timeout, the drain at the deadline —
- * reports the outcome, so the ticket hears exactly one. Interrupts are sent under the same lock as
- * the worker's own end-of-job, so an interrupt can never leak into the worker's next job.
+ * One admitted job on its way through the pool. Its state moves once to OVER, from NEW, RUNNING
+ * (a worker runs the service's code) or WAITING (the service returned a stage that is not complete
+ * yet: the job holds no thread); whoever moves it — the worker on return, the stage on completion,
+ * the timer at the timeout, the drain at the deadline — reports the outcome, so the ticket hears
+ * exactly one. Interrupts are sent under the same lock as the worker's own end-of-job, so an
+ * interrupt can never leak into the worker's next job. A job counts toward {@code --max-running}
+ * from its start until it is over ({@link JobRunner#startPermit}).
  */
 final class JobRun {
 
@@ -18,14 +23,19 @@ final class JobRun {
 
     private static final int NEW = 0;
     private static final int RUNNING = 1;
-    private static final int OVER = 2;
+    private static final int WAITING = 2;
+    private static final int OVER = 3;
 
     final Job job;
     final JobTicket ticket;
     private final JobRunner runner;
     private int state = NEW;
     private Thread worker;
+    private CompletableFuture<?> stage;
+    private ScheduledFuture<?> timeout;
     private long startNanos;
+    /** Whether this run holds a {@code --max-running} permit; given back once, by whoever ends it. */
+    private boolean holdsPermit;
 
     JobRun(Job job, JobTicket ticket, JobRunner runner) {
         this.job = job;
@@ -39,22 +49,25 @@ final class JobRun {
         // reads what workers hold. With both volatile, at least one side sees the other, so a
         // job taken at the deadline is cut off (once: cutOff() is idempotent), never lost.
         self.current = this;
-        if (runner.deadlinePassed()) {
+        if (runner.deadlinePassed() || !runner.startPermit()) {
             self.current = null;
             cutOff();
             return;
         }
         synchronized (this) {
+            holdsPermit = true;
             if (state != NEW) {
                 self.current = null;
+                givePermitBack();
                 return;
             }
             state = RUNNING;
             worker = self;
             startNanos = System.nanoTime();
+            timeout = runner.scheduleTimeout(this);
         }
-        ScheduledFuture<?> timeout = runner.scheduleTimeout(this);
-        JobOutcome outcome;
+        JobOutcome outcome = null;
+        CompletableFuture<?> started = null;
         try {
             Service service = runner.services().lookup(job.service());
             if (service == null) {
@@ -62,8 +75,8 @@ final class JobRun {
                 log.warn("job {}: no service '{}' in this server; counted failed", job, job.service());
                 outcome = JobOutcome.FAILED;
             } else {
-                service.execute(job.qual(), runner.context());
-                outcome = JobOutcome.OK;
+                CompletionStage<?> s = service.start(job.qual(), runner.context());
+                started = s == null ? CompletableFuture.completedFuture(null) : s.toCompletableFuture();
             }
         } catch (InterruptedException e) {
             outcome = JobOutcome.FAILED;
@@ -71,38 +84,105 @@ final class JobRun {
             outcome = JobOutcome.FAILED;
             log.warn("job {} failed: {}", job, t.toString());
         } finally {
+            self.current = null;
+        }
+        if (started != null && !started.isDone() && waitFor(started)) {
+            Thread.interrupted(); // an interrupt meant for this job must not reach the next one
+            return; // the stage ends the job, on whatever thread completes it
+        }
+        if (outcome == null) {
+            outcome = outcomeOf(started);
+        }
+        end(RUNNING, outcome);
+        Thread.interrupted();
+    }
+
+    /** The job goes on without a thread; false if it was timed out or cut off while its service started it. */
+    private boolean waitFor(CompletableFuture<?> started) {
+        synchronized (this) {
+            if (state != RUNNING) {
+                started.cancel(true);
+                return false;
+            }
+            state = WAITING;
+            worker = null;
+            stage = started;
+        }
+        runner.waiting(this, true);
+        started.whenComplete((v, e) -> {
+            runner.waiting(this, false);
+            end(WAITING, e == null ? JobOutcome.OK : failed(e));
+        });
+        return true;
+    }
+
+    private JobOutcome outcomeOf(CompletableFuture<?> done) {
+        try {
+            done.join();
+            return JobOutcome.OK;
+        } catch (RuntimeException e) {
+            return failed(e);
+        }
+    }
+
+    private JobOutcome failed(Throwable e) {
+        if (!(e instanceof java.util.concurrent.CancellationException)) {
+            log.warn("job {} failed: {}", job, (e.getCause() != null ? e.getCause() : e).toString());
+        }
+        return JobOutcome.FAILED;
+    }
+
+    /** Ends the job from {@code from} (the state its ender saw) and reports it, unless someone else ended it first. */
+    private void end(int from, JobOutcome outcome) {
+        boolean report;
+        synchronized (this) {
+            report = state == from;
+            state = OVER;
+            worker = null;
             if (timeout != null) {
                 timeout.cancel(false);
             }
-            self.current = null;
+            givePermitBack();
         }
-        boolean report;
-        synchronized (this) {
-            report = state == RUNNING;
-            state = OVER;
-            worker = null;
-        }
-        Thread.interrupted(); // an interrupt meant for this job must not reach the next one
         if (report) {
             ticket.finished(outcome, System.nanoTime() - startNanos);
         }
     }
 
-    /** At {@code --job-timeout}: ends the job as timed out and interrupts its worker. */
+    /** Under the lock: the job no longer counts toward {@code --max-running}. */
+    private void givePermitBack() {
+        if (holdsPermit) {
+            holdsPermit = false;
+            runner.givePermitBack();
+        }
+    }
+
+    /** At {@code --job-timeout}: ends the job as timed out; interrupts its worker or cancels its stage. */
     void timeOut() {
+        CompletableFuture<?> cancel;
         synchronized (this) {
-            if (state != RUNNING) {
+            if (state == RUNNING) {
+                worker.interrupt(); // the worker gives the permit back when the service's code returns
+            } else if (state != WAITING) {
                 return;
             }
+            cancel = state == WAITING ? stage : null;
             state = OVER;
-            worker.interrupt();
+            if (cancel != null) {
+                givePermitBack();
+            }
         }
-        log.warn("job {} ran past the job timeout and was interrupted", job);
+        if (cancel != null) {
+            runner.waiting(this, false);
+            cancel.cancel(true);
+        }
+        log.warn("job {} ran past the job timeout and was {}", job, cancel != null ? "cancelled" : "interrupted");
         ticket.finished(JobOutcome.TIMED_OUT, System.nanoTime() - startNanos);
     }
 
     /** At the drain deadline: ends the job as abandoned if it is not over yet; returns whether it was. */
     boolean cutOff() {
+        CompletableFuture<?> cancel;
         synchronized (this) {
             if (state == OVER) {
                 return false;
@@ -110,7 +190,18 @@ final class JobRun {
             if (worker != null) {
                 worker.interrupt();
             }
+            cancel = state == WAITING ? stage : null;
             state = OVER;
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            if (cancel != null) {
+                givePermitBack();
+            }
+        }
+        if (cancel != null) {
+            runner.waiting(this, false);
+            cancel.cancel(true);
         }
         ticket.finished(JobOutcome.ABANDONED, 0);
         return true;

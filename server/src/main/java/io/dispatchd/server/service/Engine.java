@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -47,7 +48,27 @@ public final class Engine implements AutoCloseable {
                 : new EngineClock(pause.toNanos(), tokens, handOverNanos);
     }
 
-    /** Emits the job's tokens; returns early with {@link InterruptedException} when interrupted. */
+    /**
+     * Starts the job's tokens and returns at once: the stage completes after the last one, and the
+     * job holds no thread meanwhile. Without a pause the tokens are emitted now and the stage is
+     * complete. Cancelling the stage stops the run.
+     */
+    public CompletableFuture<Void> start(String qual, char letter) {
+        if (clock != null) {
+            return clock.start(qual, letter, iterations);
+        }
+        for (int i = 0; i < iterations; i++) {
+            if (tokens != null) {
+                tokens.accept(token(qual, letter, i));
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Emits the job's tokens, blocking the calling thread until the last (for a synchronous
+     * service that calls the engine); returns early with {@link InterruptedException} when interrupted.
+     */
     public void run(String qual, char letter) throws InterruptedException {
         if (clock != null) {
             clock.run(qual, letter, iterations);

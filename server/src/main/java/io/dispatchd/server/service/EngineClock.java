@@ -2,7 +2,9 @@ package io.dispatchd.server.service;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -12,10 +14,10 @@ import java.util.function.Consumer;
  *
  * <p>Pausing 100 µs between tokens on each job's own thread means, with 64 jobs running, 640 000
  * timed wake-ups a second: on two cores, most of the machine, and the event loops starve. Here a
- * job's worker hands its run to this clock and parks once until the run is over; the clock wakes
- * at most once per pause, emits the tokens that are due, and wakes a worker only when its run
- * ends. A job still holds its worker for its whole duration, so {@code --workers} still bounds
- * how many run at once.
+ * job hands its run to this clock ({@link #start}) and gets a stage back; the clock wakes at most
+ * once per pause, emits the tokens that are due, and completes a run's stage when it ends. The
+ * job holds no thread in between, so {@code --max-running}, not {@code --workers}, bounds how
+ * many run at once. ({@link #run} is the blocking form, for a synchronous service.)
  *
  * <p><b>Timing.</b> Token {@code i} of a run is due {@code i} pauses after the run started and is
  * never emitted before that; the run ends when its last token is due ({@code iterations - 1}
@@ -35,27 +37,29 @@ final class EngineClock implements AutoCloseable {
         final String qual;
         final char letter;
         final int iterations;
-        final Thread worker;
+        /** Completes when the run is over; cancelled by the job's owner (a timeout, a drain), the clock drops it. */
+        final CompletableFuture<Void> over = new CompletableFuture<>();
         final long startNanos;
         /** When the run may end: its last pause is over. */
         final long endNanos;
         int next;
-        volatile boolean done;
-        volatile boolean cancelled;
 
-        Run(String qual, char letter, int iterations, Thread worker, long startNanos, long endNanos) {
+        Run(String qual, char letter, int iterations, long startNanos, long endNanos) {
             this.qual = qual;
             this.letter = letter;
             this.iterations = iterations;
-            this.worker = worker;
             this.startNanos = startNanos;
             this.endNanos = endNanos;
         }
 
-        /** The run is over: its worker returns from {@link EngineClock#run}. */
+        /** Whoever owns the job gave up on it (cancelled {@link #over}). */
+        boolean cancelled() {
+            return over.isCancelled();
+        }
+
+        /** The run is over: its stage completes, on the clock's thread. */
         void end() {
-            done = true;
-            LockSupport.unpark(worker);
+            over.complete(null);
         }
     }
 
@@ -105,23 +109,33 @@ final class EngineClock implements AutoCloseable {
         this.thread.start();
     }
 
-    /** Runs the engine for one job on the clock; blocks the calling worker until the last token. */
-    void run(String qual, char letter, int iterations) throws InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException("job interrupted");
-        }
+    /**
+     * Starts the engine for one job on the clock and returns at once: the stage completes, on the
+     * clock's thread, once the last token is due and handed over. Cancelling it drops the run.
+     */
+    CompletableFuture<Void> start(String qual, char letter, int iterations) {
         long start = System.nanoTime();
-        Run run = new Run(qual, letter, iterations, Thread.currentThread(), start, start + afterPauses(iterations - 1L));
+        Run run = new Run(qual, letter, iterations, start, start + afterPauses(iterations - 1L));
         arrivals.add(run);
         if (idle) {
             LockSupport.unpark(thread);
         }
-        while (!run.done) {
-            LockSupport.park(this);
-            if (Thread.interrupted()) {
-                run.cancelled = true; // the clock drops it when it reaches the head
-                throw new InterruptedException("job interrupted");
-            }
+        return run.over;
+    }
+
+    /** Runs the engine for one job on the clock; blocks the calling thread until the last token. */
+    void run(String qual, char letter, int iterations) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("job interrupted");
+        }
+        CompletableFuture<Void> over = start(qual, letter, iterations);
+        try {
+            over.get();
+        } catch (InterruptedException e) {
+            over.cancel(false); // the clock drops it when it reaches the head
+            throw e;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("an engine run cannot fail", e);
         }
     }
 
@@ -161,9 +175,9 @@ final class EngineClock implements AutoCloseable {
                 nextDue = emitDueTokens(now);
             }
             Run head;
-            while ((head = runs.peek()) != null && (head.cancelled || head.endNanos - now <= 0)) {
+            while ((head = runs.peek()) != null && (head.cancelled() || head.endNanos - now <= 0)) {
                 runs.poll();
-                if (!head.cancelled) {
+                if (!head.cancelled()) {
                     finished.add(head);
                 }
             }
@@ -189,7 +203,7 @@ final class EngineClock implements AutoCloseable {
     private long emitDueTokens(long now) {
         long nextDue = Long.MAX_VALUE;
         for (Run run : runs) {
-            if (run.cancelled) {
+            if (run.cancelled()) {
                 continue;
             }
             while (run.next < run.iterations && run.startNanos + afterPauses(run.next) - now <= 0) {

@@ -1,6 +1,7 @@
 package io.dispatchd.server.service;
 
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.Locale;
 
 /**
@@ -27,9 +28,10 @@ public final class LetterService implements Service {
         return key;
     }
 
+    /** The engine waits out its pauses on the shared clock: the job holds no thread meanwhile. */
     @Override
-    public void execute(String qual, ServiceContext context) throws InterruptedException {
-        context.engine().run(qual, letter);
+    public CompletionStage<?> start(String qual, ServiceContext context) {
+        return context.engine().start(qual, letter);
     }
 
     @Override
