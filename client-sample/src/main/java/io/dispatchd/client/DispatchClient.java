@@ -11,11 +11,13 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -31,9 +33,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe: any number of threads may send at once; acks come back in the order the
  * requests were written, which is the order the calls entered the connection. Every ack is a
  * value, {@code ?} and {@code !} included; failures are {@link DispatchClientException}s:
- * {@link ConnectFailedException}, {@link ConnectionClosedException} (server closed, I/O error or
- * {@link #close()}), {@link RequestTimeoutException}, {@link TooManyPendingException}. A request
- * the protocol forbids throws {@link IllegalArgumentException} and is never sent.
+ * {@link ConnectFailedException} (TLS handshake failures included), {@link AuthenticationFailedException},
+ * {@link ConnectionClosedException} (server closed, I/O error or {@link #close()}),
+ * {@link RequestTimeoutException}, {@link TooManyPendingException}. A request the protocol forbids
+ * throws {@link IllegalArgumentException} and is never sent.
+ *
+ * <p>With {@link ClientOptions#tls()} the connection speaks TLS and the server's certificate must
+ * be valid for {@link ClientOptions#host()}; with {@link ClientOptions#token()} its first line is
+ * {@code AUTH token}, whose ack {@link #connect} consumes: every ack a caller sees answers a request.
  *
  * <p>Each client owns one I/O thread (daemon, named {@code dispatchd-client-*}), released by {@link #close()}.
  */
@@ -59,13 +66,23 @@ public final class DispatchClient implements AutoCloseable {
     }
 
     /**
-     * Opens a connection, waiting at most {@link ClientOptions#connectTimeout()}.
+     * Opens a connection, waiting at most {@link ClientOptions#connectTimeout()} for it and, with
+     * {@link ClientOptions#tls()}, as long again for the TLS handshake; with a
+     * {@link ClientOptions#token()}, then sends {@code AUTH token} and waits at most
+     * {@link ClientOptions#requestTimeout()} for its {@code +}, which no request ever sees.
      *
-     * @throws ConnectFailedException naming {@code host:port} when the server cannot be reached
+     * @throws ConnectFailedException         naming {@code host:port} when the server cannot be reached, the TLS
+     *                                        handshake fails (certificate not trusted, not for this host, ...) or
+     *                                        the connection ends before the answer to AUTH
+     * @throws AuthenticationFailedException  when the server does not accept the token
+     * @throws IllegalArgumentException       when a file of {@link ClientOptions#tls()} cannot be used
      */
     public static DispatchClient connect(ClientOptions options) {
+        ClientTls tls = options.tls() == null ? null : ClientTls.load(options.tls());
         PendingAcks pending = new PendingAcks(options.maxPending());
         AckMatchingHandler matcher = new AckMatchingHandler(options.address(), pending, options.requestTimeout());
+        AuthHandler auth = options.token() == null ? null : new AuthHandler(options.address(), options.token());
+        ClientChannelInitializer initializer = new ClientChannelInitializer(matcher, options, tls, auth);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("dispatchd-client", true), NioIoHandler.newFactory());
         Bootstrap bootstrap = new Bootstrap()
@@ -73,22 +90,53 @@ public final class DispatchClient implements AutoCloseable {
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
-                .handler(new ClientChannelInitializer(matcher));
+                .handler(initializer);
         ChannelFuture connected = bootstrap.connect(options.host(), options.port());
         try {
             connected.await();
+            if (!connected.isSuccess()) {
+                throw new ConnectFailedException(options.address(), ConnectFailedException.reason(connected.cause(),
+                        options.connectTimeout()), connected.cause());
+            }
+            Channel channel = connected.channel();
+            if (tls != null) {
+                Future<Channel> handshake = initializer.ssl().handshakeFuture().await();
+                if (!handshake.isSuccess()) {
+                    throw new ConnectFailedException(options.address(),
+                            "TLS handshake failed: " + ClientTls.describe(handshake.cause()), handshake.cause());
+                }
+            }
+            if (auth != null) {
+                authenticate(auth, options);
+            }
+            return new DispatchClient(options, group, channel, pending, matcher);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            connected.cancel(false);
-            group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            abandon(connected, group);
             throw new ConnectFailedException(options.address(), "interrupted", e);
+        } catch (RuntimeException e) {
+            abandon(connected, group);
+            throw e;
         }
-        if (!connected.isSuccess()) {
-            group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            throw new ConnectFailedException(options.address(), ConnectFailedException.reason(connected.cause(),
-                    options.connectTimeout()), connected.cause());
+    }
+
+    /** Sends AUTH and waits for its answer: {@code +} returns, anything else throws. */
+    private static void authenticate(AuthHandler auth, ClientOptions options) throws InterruptedException {
+        try {
+            auth.authenticate().get(options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
+        } catch (TimeoutException e) {
+            throw new ConnectFailedException(options.address(),
+                    "no answer to AUTH within " + options.requestTimeout().toMillis() + " ms", null);
         }
-        return new DispatchClient(options, group, connected.channel(), pending, matcher);
+    }
+
+    /** Gives up a connection attempt: closes what was opened and stops the I/O thread (without waiting). */
+    private static void abandon(ChannelFuture connecting, EventLoopGroup group) {
+        connecting.cancel(false);
+        connecting.channel().close();
+        group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Sends {@code WHICH QUAL} and blocks for its ack; see {@link #send(Request)}. */

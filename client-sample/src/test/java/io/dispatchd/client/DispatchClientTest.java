@@ -51,7 +51,7 @@ class DispatchClientTest {
     void busyIsAValueNotAnException() throws Exception {
         try (DispatchServer server = TestServers.start(TestServers.FILLABLE);
              DispatchClient client = DispatchClient.connect(optionsFor(server))) {
-            TestServers.fill(client); // one job running, one queued: full for the next 100 s
+            TestServers.fill(client); // one job in progress, one waiting for it, one queued: full for 100 s
 
             List<CompletableFuture<Ack>> acks = new ArrayList<>();
             for (int i = 0; i < 10; i++) {

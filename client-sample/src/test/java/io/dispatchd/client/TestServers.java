@@ -25,18 +25,23 @@ public final class TestServers {
         return start("--engine-iterations", "0");
     }
 
-    /** Flags for a server that one client can fill: one worker, a queue of one, jobs of 100 s. */
-    public static final String[] FILLABLE = {"--workers", "1", "--queue-capacity", "1",
+    /**
+     * Flags for a server that one client can fill: one job in progress at most (the engine's job of
+     * 100 s waits without a thread, so {@code --max-running}, not the one worker, is the bound), and
+     * a queue of one.
+     */
+    public static final String[] FILLABLE = {"--workers", "1", "--max-running", "1", "--queue-capacity", "1",
             "--engine-iterations", "100000", "--engine-pause", "1ms", "--drain-timeout", "100ms"};
 
     /**
-     * Sends to a {@link #FILLABLE} server until two requests were admitted: one running, one
-     * queued, so from then on every request is answered {@code !}. (Counting sends is not
-     * enough: a request may find the queue full just before the worker takes the job out.)
+     * Sends to a {@link #FILLABLE} server until three requests were admitted: one in progress, one
+     * taken by the worker and waiting for it to end, one queued, so from then on every request is
+     * answered {@code !}. (Counting sends is not enough: a request may find the queue full just
+     * before the worker takes the job out.)
      */
     public static void fill(DispatchClient client) {
         int admitted = 0;
-        for (int sent = 0; admitted < 2; sent++) {
+        for (int sent = 0; admitted < 3; sent++) {
             if (sent == 1_000) {
                 throw new IllegalStateException("server not full after 1000 requests");
             }

@@ -1,5 +1,8 @@
 package io.dispatchd.client.bench;
 
+import io.dispatchd.client.AuthTokens;
+import io.dispatchd.client.TlsOptions;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -21,9 +24,14 @@ import java.util.Objects;
  * @param threads     I/O threads for all connections
  * @param timeout     how long the run waits with requests in flight and no reply before it gives up
  * @param workload    what to send and how to count replies
+ * @param tls         speak TLS with these options, each connection a full handshake before the run; {@code null}
+ *                    for plain TCP
+ * @param token       send {@code AUTH token} first on each connection, before the run; {@code null} for none
+ *                    ({@link #toString()} hides it)
  */
 public record BenchConfig(String host, int port, int connections, int pipeline, long requests, Duration duration,
-                          double rate, Duration warmup, int threads, Duration timeout, Workload workload) {
+                          double rate, Duration warmup, int threads, Duration timeout, Workload workload,
+                          TlsOptions tls, String token) {
 
     public static final int DEFAULT_CONNECTIONS = 50;
     public static final int DEFAULT_PIPELINE = 1;
@@ -52,6 +60,15 @@ public record BenchConfig(String host, int port, int connections, int pipeline, 
         check(!warmup.isNegative(), "warmup must not be negative");
         check(threads >= 1 && threads <= 256, "threads must be 1-256");
         check(!(timeout.isNegative() || timeout.isZero()), "timeout must be positive");
+        if (token != null) {
+            AuthTokens.check(token);
+        }
+    }
+
+    /** Plain TCP, no token. */
+    public BenchConfig(String host, int port, int connections, int pipeline, long requests, Duration duration,
+                       double rate, Duration warmup, int threads, Duration timeout, Workload workload) {
+        this(host, port, connections, pipeline, requests, duration, rate, warmup, threads, timeout, workload, null, null);
     }
 
     private static void check(boolean ok, String message) {
@@ -62,5 +79,14 @@ public record BenchConfig(String host, int port, int connections, int pipeline, 
 
     public boolean fixedRate() {
         return rate > 0;
+    }
+
+    /** The settings, with the token hidden. */
+    @Override
+    public String toString() {
+        return "BenchConfig[host=" + host + ", port=" + port + ", connections=" + connections + ", pipeline=" + pipeline
+                + ", requests=" + requests + ", duration=" + duration + ", rate=" + rate + ", warmup=" + warmup
+                + ", threads=" + threads + ", timeout=" + timeout + ", workload=" + workload + ", tls=" + tls
+                + ", token=" + (token == null ? "none" : "(hidden)") + "]";
     }
 }

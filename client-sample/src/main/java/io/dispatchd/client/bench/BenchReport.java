@@ -34,6 +34,11 @@ public final class BenchReport {
         out.printf(Locale.ROOT, "load        %d connections, pipeline %d, %s%s%n", c.connections(), c.pipeline(),
                 c.fixedRate() ? String.format(Locale.ROOT, "fixed rate %.1f req/s", c.rate()) : "as fast as replies allow",
                 c.warmup().isZero() ? "" : ", warm-up " + c.warmup().toMillis() + " ms");
+        TlsHandshakes tls = r.handshakes();
+        if (tls != null) {
+            out.printf(Locale.ROOT, "tls         %d handshakes in %.3f s = %.1f/s, %s %s%n", tls.count(), tls.seconds(),
+                    tls.perSecond(), tls.protocol(), tls.cipherSuite());
+        }
         out.printf(Locale.ROOT, "requests    %d in %.3f s = %.1f req/s%n", r.requests(), r.seconds(), r.throughput());
         List<String> counts = new ArrayList<>();
         for (BenchResult.ReplyCount count : r.replies()) {
@@ -56,12 +61,15 @@ public final class BenchReport {
         out.flush();
     }
 
-    /** The CSV header row; reply kinds are the workload's keys. */
+    /** The CSV header row; reply kinds are the workload's keys; with TLS, the handshake columns last. */
     public static String csvHeader(BenchResult r) {
         List<String> columns = new ArrayList<>(List.of("label", "host", "port", "connections", "pipeline", "rate",
                 "requests", "seconds", "throughput"));
         r.replies().forEach(count -> columns.add(count.key()));
         columns.addAll(List.of("p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms", "missed", "unanswered", "errors"));
+        if (r.handshakes() != null) {
+            columns.addAll(List.of("tls_handshakes", "tls_seconds", "tls_per_second"));
+        }
         return String.join(",", columns);
     }
 
@@ -75,10 +83,14 @@ public final class BenchReport {
         LatencySummary l = r.latency();
         cells.addAll(List.of(ms(l.p50()), ms(l.p90()), ms(l.p99()), ms(l.p999()), ms(l.max()), num(l.mean() / 1e6, 3),
                 "" + r.missed(), "" + r.unanswered(), "" + r.errorCount()));
+        TlsHandshakes tls = r.handshakes();
+        if (tls != null) {
+            cells.addAll(List.of("" + tls.count(), num(tls.seconds(), 3), num(tls.perSecond(), 1)));
+        }
         return String.join(",", cells);
     }
 
-    /** One JSON object on one line, keys as in the CSV. */
+    /** One JSON object on one line, keys as in the CSV; with TLS, a {@code tls} object with the handshakes. */
     public static String json(BenchResult r, String label) {
         BenchConfig c = r.config();
         LatencySummary l = r.latency();
@@ -111,7 +123,17 @@ public final class BenchReport {
         for (int i = 0; i < r.errors().size(); i++) {
             json.append(i == 0 ? "" : ",").append(jsonString(r.errors().get(i)));
         }
-        return json.append("]}").toString();
+        json.append(']');
+        TlsHandshakes tls = r.handshakes();
+        if (tls != null) {
+            json.append(",\"tls\":{\"handshakes\":").append(tls.count())
+                    .append(",\"seconds\":").append(num(tls.seconds(), 3))
+                    .append(",\"per_second\":").append(num(tls.perSecond(), 1))
+                    .append(",\"protocol\":").append(jsonString(tls.protocol()))
+                    .append(",\"cipher_suite\":").append(jsonString(tls.cipherSuite()))
+                    .append('}');
+        }
+        return json.append('}').toString();
     }
 
     /** The HdrHistogram percentile distribution (.hgrm), in milliseconds: what latency plots are drawn from. */

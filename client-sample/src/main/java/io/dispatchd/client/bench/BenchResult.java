@@ -17,10 +17,11 @@ import java.util.List;
  * @param missed     fixed rate only: requests due before the end that the window never let out
  * @param errorCount connection errors
  * @param errors     the first few connection errors, as messages
+ * @param handshakes the TLS handshakes before the run, or {@code null} without TLS
  */
 public record BenchResult(BenchConfig config, long requests, double seconds, List<ReplyCount> replies,
                           LatencySummary latency, Histogram histogram, long unanswered, long missed, int errorCount,
-                          List<String> errors) {
+                          List<String> errors, TlsHandshakes handshakes) {
 
     /** @param key CSV/JSON key ({@code ok}); @param label as printed ({@code + OK}) */
     public record ReplyCount(String key, String label, long count) {

@@ -1,31 +1,40 @@
 package io.dispatchd.client.bench;
 
+import io.dispatchd.client.AuthTokens;
+import io.dispatchd.client.ClientTls;
 import io.dispatchd.client.ConnectFailedException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.HdrHistogram.Histogram;
 
+import javax.net.ssl.SSLSession;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Runs one bench: opens every connection first (connecting is not measured), starts them
- * together, prints a progress line each second, and stops when the budget is spent and every
- * reply is in, or when no reply has come for {@link BenchConfig#timeout()} with requests in flight.
+ * Runs one bench: opens every connection first (connecting, the TLS handshakes and AUTH are not
+ * measured as requests; the handshakes are timed on their own), starts them together, prints a
+ * progress line each second, and stops when the budget is spent and every reply is in, or when no
+ * reply has come for {@link BenchConfig#timeout()} with requests in flight.
  */
 public final class BenchRunner {
 
@@ -61,21 +70,31 @@ public final class BenchRunner {
                     .channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis());
+            ClientTls tls = config.tls() == null ? null : loadTls();
+            byte[] authLine = config.token() == null ? null : AuthTokens.authLine(config.token());
+            List<ConnectionSetup> setups = new ArrayList<>();
             List<ChannelFuture> connecting = new ArrayList<>();
             for (int i = 0; i < config.connections(); i++) {
                 BenchConnectionHandler handler = new BenchConnectionHandler(requests, config.pipeline(), intervalNanos,
                         stats, workload.framers().get(), finished::countDown);
                 handlers.add(handler);
-                connecting.add(bootstrap.clone().handler(handler).connect(config.host(), config.port()));
+                ChannelHandler pipeline = handler; // plain and no token: the bench handler alone, as ever
+                if (tls != null || authLine != null) {
+                    ConnectionSetup setup = new ConnectionSetup(address(), authLine, config.timeout().toNanos());
+                    setups.add(setup);
+                    pipeline = securedPipeline(tls, setup, handler);
+                }
+                connecting.add(bootstrap.clone().handler(pipeline).connect(config.host(), config.port()));
             }
             for (ChannelFuture connect : connecting) {
                 connect.await();
                 if (!connect.isSuccess()) {
-                    throw new BenchFailedException("cannot connect to " + config.host() + ':' + config.port() + ": "
+                    throw new BenchFailedException("cannot connect to " + address() + ": "
                             + ConnectFailedException.reason(connect.cause(), CONNECT_TIMEOUT), connect.cause());
                 }
                 channels.add(connect.channel());
             }
+            TlsHandshakes handshakes = awaitSetups(setups, tls != null);
 
             long start = System.nanoTime();
             long measureStart = start + config.warmup().toNanos();
@@ -90,7 +109,7 @@ public final class BenchRunner {
 
             Histogram total = watch(stats, finished, handlers, channels, start, measureStart);
             long end = stats.lastMeasuredReply() == Long.MIN_VALUE ? System.nanoTime() : stats.lastMeasuredReply();
-            return result(workload, stats, total, Math.max(0, end - measureStart) / 1e9);
+            return result(workload, stats, total, Math.max(0, end - measureStart) / 1e9, handshakes);
         } finally {
             for (Channel channel : channels) {
                 channel.close();
@@ -102,6 +121,66 @@ public final class BenchRunner {
                 }
             }
         }
+    }
+
+    private ClientTls loadTls() {
+        try {
+            return ClientTls.load(config.tls());
+        } catch (IllegalArgumentException e) {
+            throw new BenchFailedException(e.getMessage(), e);
+        }
+    }
+
+    private String address() {
+        return config.host() + ':' + config.port();
+    }
+
+    /**
+     * TLS first (a context per connection: no session is resumed, every handshake is a full one),
+     * then the setup (handshake timing, AUTH), which leaves once the connection is ready.
+     */
+    private ChannelInitializer<Channel> securedPipeline(ClientTls tls, ConnectionSetup setup, BenchConnectionHandler handler) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                if (tls != null) {
+                    SslHandler ssl = tls.newHandlerWithoutResumption(channel.alloc(), config.host(), config.port());
+                    ssl.setHandshakeTimeoutMillis(config.timeout().toMillis());
+                    channel.pipeline().addLast("tls", ssl);
+                }
+                channel.pipeline().addLast("setup", setup);
+                channel.pipeline().addLast("bench", handler);
+            }
+        };
+    }
+
+    /**
+     * Waits until every connection did its TLS handshake and AUTH; the handshakes are timed from
+     * the first one's start to the last one's end: they run at once, as the server takes them.
+     *
+     * @return the handshakes, or {@code null} without TLS
+     */
+    private TlsHandshakes awaitSetups(List<ConnectionSetup> setups, boolean tls) throws InterruptedException {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (ConnectionSetup setup : setups) {
+            try {
+                // the setup times itself out (handshake, AUTH); this bound is only a backstop
+                setup.ready().get(2 * config.timeout().toNanos() + CONNECT_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof BenchFailedException failed ? failed
+                        : new BenchFailedException("cannot set up a connection to " + address() + ": " + e.getCause(), e);
+            } catch (TimeoutException e) {
+                throw new BenchFailedException("a connection to " + address() + " was not ready (TLS, AUTH) in time", e);
+            }
+            first = Math.min(first, setup.handshakeStart());
+            last = Math.max(last, setup.handshakeEnd());
+        }
+        if (!tls) {
+            return null;
+        }
+        SSLSession session = setups.get(0).session();
+        return new TlsHandshakes(setups.size(), (last - first) / 1e9, session.getProtocol(), session.getCipherSuite());
     }
 
     /** Waits for the end, printing progress; gives up on a silent server. Returns the whole histogram. */
@@ -151,7 +230,8 @@ public final class BenchRunner {
         progress.flush();
     }
 
-    private BenchResult result(Workload workload, BenchStats stats, Histogram total, double seconds) {
+    private BenchResult result(Workload workload, BenchStats stats, Histogram total, double seconds,
+                               TlsHandshakes handshakes) {
         long[] counts = stats.measuredByKind();
         List<BenchResult.ReplyCount> replies = new ArrayList<>();
         long answered = 0;
@@ -160,7 +240,7 @@ public final class BenchRunner {
             answered += counts[i];
         }
         return new BenchResult(config, answered, seconds, replies, LatencySummary.of(total), total,
-                stats.unanswered(), stats.missed(), stats.errorCount(), stats.errors());
+                stats.unanswered(), stats.missed(), stats.errorCount(), stats.errors(), handshakes);
     }
 
     /**

@@ -33,13 +33,19 @@ import java.util.concurrent.Callable;
                 "Examples:",
                 "  bench -c 50 -P 16 -d 10s --mix a:3,b:1",
                 "  bench -c 10 --rate 20000 -d 30s --warmup 5s --json",
+                "  bench --host localhost --tls --tls-ca-file ca.crt --token-file token -d 10s",
                 "  bench --port 6379 --raw 'LPUSH q 88\\r\\n' --reply line --expect ':'",
+                "  bench --port 6380 --tls --tls-ca-file ca.crt --raw 'LPUSH q 88\\r\\n' --reply line --expect ':'",
                 "  bench --port 11300 --raw 'put 0 0 60 2\\r\\n88\\r\\n' --reply line --expect INSERTED"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the run completed (whatever the replies were: they are counted, not judged)",
-                "1:could not connect, or connections were lost or went silent during the run",
+                "1:could not connect (TLS handshake included), the token was refused, or connections were lost"
+                        + " or went silent during the run",
                 "2:bad arguments"})
 final class BenchCommand implements Callable<Integer> {
+
+    @CommandLine.ParentCommand
+    DispatchClientCommand parent;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -162,8 +168,13 @@ final class BenchCommand implements Callable<Integer> {
             if (duration == null && count <= 0) {
                 throw new IllegalArgumentException("-n must be positive: " + count);
             }
+            if (raw != null && server.tokenFileGiven()) {
+                throw new IllegalArgumentException("--token-file goes with dispatchd requests, not --raw");
+            }
+            // in --raw mode the server is not dispatchd: a token in the environment is not for it
+            String token = raw == null ? server.token(parent.env()) : null;
             return new BenchConfig(server.host(), server.port(), connections, pipeline, count, duration, rate, warmup,
-                    threads, timeout, workload);
+                    threads, timeout, workload, server.tls(), token);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

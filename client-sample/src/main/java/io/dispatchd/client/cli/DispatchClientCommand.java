@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code dispatchd-client}: the top command; does nothing itself but hold the subcommands
@@ -22,7 +23,8 @@ import java.nio.charset.StandardCharsets;
         description = "Sends requests to a dispatchd server, or load-tests one.",
         subcommands = {SendCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:could not connect, connection lost, or the run failed",
+        exitCodeList = {"0:success",
+                "1:could not connect (TLS handshake included), the token was refused, connection lost, or the run failed",
                 "2:bad arguments (a one-line reason and the usage go to stderr)",
                 "3-5:send only: some request was acked '-' (3), '?' (4) or '!' (5)"})
 public final class DispatchClientCommand implements Runnable {
@@ -31,13 +33,20 @@ public final class DispatchClientCommand implements Runnable {
     CommandSpec spec;
 
     private final InputStream stdin;
+    private final UnaryOperator<String> env;
 
-    DispatchClientCommand(InputStream stdin) {
+    DispatchClientCommand(InputStream stdin, UnaryOperator<String> env) {
         this.stdin = stdin;
+        this.env = env;
     }
 
     InputStream stdin() {
         return stdin;
+    }
+
+    /** The environment, by variable name ({@code System::getenv}, or what a test gives). */
+    UnaryOperator<String> env() {
+        return env;
     }
 
     @Override
@@ -50,9 +59,14 @@ public final class DispatchClientCommand implements Runnable {
      * {@code System.exit}, so tests can call it in-process.
      */
     public static int execute(InputStream in, OutputStream out, OutputStream err, String... args) {
+        return execute(in, out, err, System::getenv, args);
+    }
+
+    /** As {@link #execute(InputStream, OutputStream, OutputStream, String...)}, with the environment given. */
+    static int execute(InputStream in, OutputStream out, OutputStream err, UnaryOperator<String> env, String... args) {
         PrintWriter outWriter = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        CommandLine commandLine = newCommandLine(in).setOut(outWriter).setErr(errWriter);
+        CommandLine commandLine = newCommandLine(in, env).setOut(outWriter).setErr(errWriter);
         try {
             return commandLine.execute(args);
         } finally {
@@ -61,8 +75,8 @@ public final class DispatchClientCommand implements Runnable {
         }
     }
 
-    static CommandLine newCommandLine(InputStream in) {
-        CommandLine commandLine = new CommandLine(new DispatchClientCommand(in));
+    static CommandLine newCommandLine(InputStream in, UnaryOperator<String> env) {
+        CommandLine commandLine = new CommandLine(new DispatchClientCommand(in, env));
         commandLine.setParameterExceptionHandler((e, args) -> {
             // always a one-line reason, then the usage of the command that was being parsed
             CommandLine failed = e.getCommandLine();

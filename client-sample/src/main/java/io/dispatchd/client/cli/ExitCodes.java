@@ -6,9 +6,12 @@ import io.dispatchd.protocol.Ack;
 final class ExitCodes {
 
     static final int OK = 0;
-    /** Could not connect, the connection was lost, a request timed out, or a bench run failed. */
+    /**
+     * Could not connect (a failed TLS handshake included), the token was refused, the connection
+     * was lost, a request timed out, or a bench run failed.
+     */
     static final int FAILURE = 1;
-    /** Bad arguments: picocli's usage-error code. */
+    /** Bad arguments (a TLS or token file that cannot be used included): picocli's usage-error code. */
     static final int USAGE = 2;
     static final int ACK_FAILED = 3;
     static final int ACK_BAD_REQUEST = 4;

@@ -37,11 +37,14 @@ import java.util.concurrent.Semaphore;
         mixinStandardHelpOptions = true,
         description = {"Sends one request (WHICH QUAL) and prints its ack, e.g. '+ OK'.",
                 "With no request, sends one per stdin line (pipelined) and prints each ack in order;",
-                "blank lines are skipped, QUIT ends the input."},
+                "blank lines are skipped, QUIT ends the input.",
+                "With --tls it speaks TLS; with --token-file or $DISPATCHD_TOKEN it sends AUTH first."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every ack was '+' (OK)",
-                "1:could not connect, the connection was lost, or an ack timed out",
-                "2:bad arguments, or a request the protocol forbids given as arguments",
+                "1:could not connect (TLS handshake included), the token was refused, the connection was lost,"
+                        + " or an ack timed out",
+                "2:bad arguments (a TLS or token file that cannot be used included), or a request the protocol"
+                        + " forbids given as arguments",
                 "3:the highest: some request was acked '-' (FAILED)",
                 "4:the highest: some request was acked '?' (BAD_REQUEST), or a stdin line was refused",
                 "5:the highest: some request was acked '!' (BUSY)"})
@@ -85,7 +88,8 @@ final class SendCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--window must be 1-" + ClientOptions.MAX_MAX_PENDING + ": " + window);
         }
-        ClientOptions options = new ClientOptions(server.host(), server.port(), connectTimeout, timeout, window);
+        ClientOptions options = new ClientOptions(server.host(), server.port(), connectTimeout, timeout, window,
+                server.tls(), server.token(parent.env()));
         try (DispatchClient client = DispatchClient.connect(options)) {
             if (request != null) {
                 Ack ack = client.send(request);
