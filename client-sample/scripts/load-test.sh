@@ -9,8 +9,8 @@
 #   client-sample/scripts/load-test.sh --server-args "--workers 256"
 #
 # Scenarios (flags of `dispatchd-client bench`):
-#   capacity        a server with your flags and --ack complete, 2 x workers jobs in flight for 3 s:
-#                   the jobs a second its workers complete. The two fixed rates below follow it.
+#   capacity        a server with your flags and --ack complete, 2 x max-running jobs in flight for
+#                   3 s: the jobs a second it completes. The two fixed rates below follow it.
 #   below-capacity  50 connections at half the capacity, against a server with your flags
 #   above-capacity  the same at a rate that fills the job queue about a third of the way in (at
 #                   least 1.5 x capacity): `+` while the queue takes the excess, then `!`
@@ -160,6 +160,7 @@ run_scenario() { # LABEL PORT DURATION WARMUP, then bench flags
 args_without --ack
 start_server capacity ${ARGS[@]+"${ARGS[@]}"} --ack complete
 workers=$(config_value "$out/capacity.log" workers)
+running=$(config_value "$out/capacity.log" max-running)
 queue=$(config_value "$out/capacity.log" queue-capacity)
 iterations=$(config_value "$out/capacity.log" engine-iterations)
 pause=$(config_value "$out/capacity.log" engine-pause)
@@ -168,8 +169,10 @@ backpressure=$(config_value "$out/capacity.log" backpressure)
     echo "load-test: cannot read workers and queue-capacity from $out/capacity.log; assuming 64 and 10000" >&2
     workers=64 queue=10000
 }
-# Enough jobs in flight to keep every worker busy, never so many that the queue refuses one.
-inflight=$((workers + (workers < queue / 2 ? workers : queue / 2)))
+# Jobs in progress at most: the engine's jobs wait out their pauses without a worker thread.
+[[ $running =~ ^[0-9]+$ ]] || running=$workers
+# Enough jobs in flight to keep --max-running of them in progress, never so many that the queue refuses one.
+inflight=$((running + (running < queue / 2 ? running : queue / 2)))
 probe_conns=$((inflight < 8 ? inflight : 8))
 probe_pipeline=$(((inflight + probe_conns - 1) / probe_conns))
 if ((probe_pipeline > 1024)); then # --max-in-flight's default per connection
@@ -179,9 +182,9 @@ fi
 run_scenario capacity "$PORT" 3s 1s -c "$probe_conns" -P "$probe_pipeline"
 stop_server "$SERVER_PID"
 
-# What the flags predict: workers / job time, a job being (iterations - 1) pauses.
+# What the flags predict: max-running / job time, a job being (iterations - 1) pauses.
 job_s=$(awk -v n="${iterations:-0}" -v p="$(seconds "${pause:-0}")" 'BEGIN { t = (n > 1 && p != "x") ? (n - 1) * p : 0; printf "%.9f\n", t }')
-cap_flags=$(awk -v w="$workers" -v t="$job_s" 'BEGIN { printf "%.0f\n", (t > 0 ? w / t : 0) }')
+cap_flags=$(awk -v w="$running" -v t="$job_s" 'BEGIN { printf "%.0f\n", (t > 0 ? w / t : 0) }')
 cap_measured=$(awk -v ok="$(csv_value "$out/capacity.csv" ok)" -v s="$(csv_value "$out/capacity.csv" seconds)" \
     'BEGIN { printf "%.0f\n", ((ok > 0 && s > 0) ? ok / s : 0) }')
 capacity=$((cap_measured > 0 ? cap_measured : cap_flags))
@@ -260,7 +263,7 @@ shows_of() { # LABEL
 if [[ $iterations =~ ^[0-9]+$ ]] && ((iterations > 1)) && [[ $(seconds "$pause") != x ]]; then
     job_ms=$(awk -v t="$job_s" 'BEGIN { printf "%.1f", t * 1000 }')
     engine="engine ${iterations} tokens ${pause} apart (a job ≈ ${job_ms} ms)"
-    predicted="; the flags predict ${workers} workers ÷ ${job_ms} ms ≈ ${cap_flags} jobs/s"
+    predicted="; the flags predict ${running} jobs in progress (--max-running) ÷ ${job_ms} ms ≈ ${cap_flags} jobs/s"
 else
     engine="engine ${iterations:-?} tokens (no pauses: a job costs almost nothing)"
     predicted=""
@@ -273,7 +276,7 @@ queue_s=$(awk -v q="$queue" -v c="$capacity" 'BEGIN { printf "%.1f", q / c }')
     echo
     echo "- when: $(date -u +%Y-%m-%dT%H:%M:%SZ), host $(uname -n), $(nproc) cores, $(java -version 2>&1 | head -n 1)"
     echo "- server: \`java -jar server/target/dispatchd-server.jar --port 0 --admin-port off${server_args:+ $server_args}\`${defaults_note}:"
-    echo "  ${ack_mode:-?} mode, ${workers} workers, queue ${queue}, ${engine}"
+    echo "  ${ack_mode:-?} mode, ${workers} workers, max-running ${running}, queue ${queue}, ${engine}"
     echo "- **capacity: ${capacity} jobs/s**, measured$( ((cap_measured > 0)) || echo " (the run failed: predicted)")${predicted}."
     echo "  Beyond it admitted jobs wait in the queue (${queue} jobs ≈ ${queue_s} s of work); once it is full,"
     echo "  requests get \`!\` (nothing ran; retry later) instead of waiting without end."
@@ -311,8 +314,9 @@ queue_s=$(awk -v q="$queue" -v c="$capacity" 'BEGIN { printf "%.1f", q / c }')
         echo "- \`+\` means the job was admitted (accept mode: it runs later), \`!\` that the queue was full"
         echo "  and nothing ran; other = \`-\`, \`?\`, unanswered and connection errors."
     fi
-    echo "- Capacity is workers ÷ job time: with the built-in engine, raise \`--workers\` to raise it."
-    echo "- Above capacity a client sees \`!\` for the share the workers cannot take: that is the"
+    echo "- Capacity is jobs in progress ÷ job time: the built-in engine's jobs wait without a worker, so"
+    echo "  \`--max-running\` (default 4096), not \`--workers\`, is what raises it."
+    echo "- Above capacity a client sees \`!\` for the share the server cannot take: that is the"
     echo "  server refusing to queue without end, not a failure. Latency there includes the"
     echo "  \`--backpressure\` pauses (${backpressure:-?}) the server takes before it refuses."
     echo "- The dispatch rows run empty jobs (\`--engine-iterations 0\`): what the server itself costs"
