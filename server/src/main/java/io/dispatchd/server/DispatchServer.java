@@ -178,8 +178,8 @@ public final class DispatchServer implements AutoCloseable {
     private static JobAdmission newAdmission(ServerConfig config, ServiceRegistry services, ServiceContext context,
                                              JobIds jobIds, DispatchMetrics metrics) {
         BoundedJobExecutor executor =
-                new BoundedJobExecutor(config.workers(), config.maxRunning(), config.queueCapacity(), config.jobTimeout(),
-                        services, context);
+                new BoundedJobExecutor(config.workers(), config.workerThreads(), config.maxRunning(),
+                        config.queueCapacity(), config.jobTimeout(), services, context);
         if (config.kafkaEnabled()) {
             return new KafkaAdmission(config.kafka(), config.kafka().role().consumes() ? executor : null,
                     config.workers(), config.maxRunning() + config.queueCapacity(), jobIds, metrics);

@@ -2,6 +2,7 @@ package io.dispatchd.server.config;
 
 import io.dispatchd.protocol.DurationConverter;
 import io.dispatchd.protocol.ProtocolLimits;
+import io.dispatchd.server.executor.WorkerThreads;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,6 +58,11 @@ public final class ServerCommand {
     @Option(names = "--workers", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_WORKERS,
             description = "Worker threads running jobs (default: ${DEFAULT-VALUE}).")
     int workers;
+
+    @Option(names = "--worker-threads", paramLabel = "platform|virtual", defaultValue = "platform",
+            description = "What the workers run on: platform threads, or virtual threads (Java 21 and newer), for"
+                    + " synchronous services that block (default: ${DEFAULT-VALUE}).")
+    WorkerThreads workerThreads;
 
     @Option(names = "--max-running", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_RUNNING,
             description = "Jobs in progress at most, on a worker or waiting without one (an asynchronous service,"
@@ -220,7 +226,7 @@ public final class ServerCommand {
 
     /** The validated configuration; throws {@link IllegalArgumentException} naming a bad value. */
     public ServerConfig toConfig() {
-        return new ServerConfig(bind, port, adminPort, ackMode, workers, maxRunning, queueCapacity, backpressure, maxLineBytes,
+        return new ServerConfig(bind, port, adminPort, ackMode, workers, workerThreads, maxRunning, queueCapacity, backpressure, maxLineBytes,
                 maxConnections, maxInFlight, idleTimeout, jobTimeout, drainTimeout,
                 engineIterations, enginePause, ioThreads, transport, journal, fsync, journalMaxBytes, kafkaOptions(), adminBind,
                 new SecurityOptions(tlsCertFile, tlsKeyFile, tlsCaFile, authTokenFile, protectedMode == OnOff.ON,

@@ -3,6 +3,7 @@ package io.dispatchd.server.config;
 import io.dispatchd.protocol.Durations;
 
 import io.dispatchd.protocol.ProtocolLimits;
+import io.dispatchd.server.executor.WorkerThreads;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param adminPort         admin HTTP port; 0 picks a free one; {@link #ADMIN_OFF} turns it off
  * @param ackMode           when acks are written
  * @param workers           worker threads that run service code
+ * @param workerThreads     platform or virtual threads for the workers
  * @param maxRunning        jobs in progress at most, holding a worker or waiting without one; at least {@code workers}
  * @param queueCapacity     admitted jobs waiting for a worker, at most
  * @param backpressure      while the queue is nearly full, how long a connection that adds to it
@@ -44,6 +46,7 @@ public record ServerConfig(
         int adminPort,
         AckMode ackMode,
         int workers,
+        WorkerThreads workerThreads,
         int maxRunning,
         int queueCapacity,
         Duration backpressure,
@@ -108,6 +111,11 @@ public record ServerConfig(
         Objects.requireNonNull(ackMode, "ackMode");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(fsync, "fsync");
+        Objects.requireNonNull(workerThreads, "workerThreads");
+        if (workerThreads == WorkerThreads.VIRTUAL && !WorkerThreads.virtualAvailable()) {
+            throw new IllegalArgumentException("--worker-threads virtual needs Java 21 or newer; this is Java "
+                    + Runtime.version().feature());
+        }
         Objects.requireNonNull(adminBind, "adminBind");
         Objects.requireNonNull(security, "security");
         if (journalMaxBytes < MIN_JOURNAL_MAX_BYTES) {
@@ -167,6 +175,7 @@ public record ServerConfig(
         return "bind=" + bind + " port=" + port + " admin-bind=" + adminBind
                 + " admin-port=" + (adminEnabled() ? String.valueOf(adminPort) : "off")
                 + " ack=" + ackMode.name().toLowerCase(java.util.Locale.ROOT) + " workers=" + workers
+                + " worker-threads=" + workerThreads.name().toLowerCase(java.util.Locale.ROOT)
                 + " max-running=" + maxRunning + " queue-capacity=" + queueCapacity
                 + " backpressure=" + Durations.format(backpressure)
                 + " max-line=" + maxLineBytes

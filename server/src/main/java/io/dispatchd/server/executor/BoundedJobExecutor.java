@@ -43,8 +43,14 @@ public final class BoundedJobExecutor implements JobAdmission {
      */
     public BoundedJobExecutor(int workerCount, int maxRunning, int queueCapacity, Duration jobTimeout,
                               ServiceRegistry services, ServiceContext context) {
+        this(workerCount, WorkerThreads.PLATFORM, maxRunning, queueCapacity, jobTimeout, services, context);
+    }
+
+    /** As above, the workers on threads of this kind. */
+    public BoundedJobExecutor(int workerCount, WorkerThreads threads, int maxRunning, int queueCapacity,
+                              Duration jobTimeout, ServiceRegistry services, ServiceContext context) {
         this.gate = new AdmissionGate(queueCapacity, this::lookAgain);
-        this.pool = new WorkerPool(workerCount, gate, this::lookAgain);
+        this.pool = new WorkerPool(workerCount, gate, this::lookAgain, threads);
         this.runner = new JobRunner(services, context, jobTimeout, Math.max(maxRunning, workerCount), this::lookAgain);
     }
 

@@ -44,7 +44,7 @@ final class JobRun {
     }
 
     /** Runs the job on {@code self}, unless it is over already (cut off by a drain). */
-    void run(WorkerPool.WorkerThread self) {
+    void run(WorkerPool.Worker self) {
         // Publish the job before checking the deadline; the drain sets the deadline before it
         // reads what workers hold. With both volatile, at least one side sees the other, so a
         // job taken at the deadline is cut off (once: cutOff() is idempotent), never lost.
@@ -62,7 +62,7 @@ final class JobRun {
                 return;
             }
             state = RUNNING;
-            worker = self;
+            worker = self.thread;
             startNanos = System.nanoTime();
             timeout = runner.scheduleTimeout(this);
         }

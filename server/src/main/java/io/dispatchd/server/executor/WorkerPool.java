@@ -30,13 +30,13 @@ final class WorkerPool {
     /** Called after each job a worker ends: a drain waiting for the pool to go quiet. */
     private final Runnable onJobEnd;
     private final MpmcArrayQueue<JobRun> queue;
-    private final List<WorkerThread> workers = new ArrayList<>();
+    private final List<Worker> workers = new ArrayList<>();
     /** Jobs a worker has taken and not finished. */
     private final AtomicInteger running = new AtomicInteger();
     /** Workers awake and not running a job: they will find a newly queued job without being woken. */
     private final AtomicInteger searching = new AtomicInteger();
     /** Parked workers, each at most once; guarded by itself. Touched only to sleep and to wake. */
-    private final ArrayDeque<WorkerThread> idle = new ArrayDeque<>();
+    private final ArrayDeque<Worker> idle = new ArrayDeque<>();
     /**
      * Per submitting thread: whether this pool's wake-up is already scheduled after that thread's
      * current batch. (Per pool: a thread offering to two pools in one batch must wake each.)
@@ -44,18 +44,24 @@ final class WorkerPool {
     private final ThreadLocal<WakeAfterBatch> wakeAfterBatch = ThreadLocal.withInitial(WakeAfterBatch::new);
     private volatile boolean terminating;
 
+    /** With platform threads named {@code dispatchd-worker-N}. */
     WorkerPool(int workerCount, AdmissionGate gate, Runnable onJobEnd) {
+        this(workerCount, gate, onJobEnd, WorkerThreads.PLATFORM);
+    }
+
+    /** With worker threads of this kind (platform threads, or virtual threads on a JVM that has them). */
+    WorkerPool(int workerCount, AdmissionGate gate, Runnable onJobEnd, WorkerThreads kind) {
         this.gate = gate;
         this.onJobEnd = onJobEnd;
         this.queue = new MpmcArrayQueue<>(Math.max(2, gate.capacity()));
         for (int i = 1; i <= workerCount; i++) {
-            workers.add(new WorkerThread("dispatchd-worker-" + i));
+            workers.add(new Worker(kind, "dispatchd-worker-" + i));
         }
     }
 
     void start() {
         searching.set(workers.size()); // every worker starts awake and looking
-        workers.forEach(Thread::start);
+        workers.forEach(w -> w.thread.start());
     }
 
     /** Queues a job whose place is reserved; cannot fail, since at most the capacity is reserved. */
@@ -75,7 +81,7 @@ final class WorkerPool {
     /** The jobs workers hold right now, for a drain at its deadline. */
     List<JobRun> current() {
         List<JobRun> held = new ArrayList<>();
-        for (WorkerThread w : workers) {
+        for (Worker w : workers) {
             JobRun run = w.current;
             if (run != null) {
                 held.add(run);
@@ -116,7 +122,7 @@ final class WorkerPool {
         if (searching.get() > 0) {
             return;
         }
-        WorkerThread w;
+        Worker w;
         synchronized (idle) {
             w = idle.pollLast(); // the most recently parked: its caches are warmest
             if (w == null) {
@@ -125,7 +131,7 @@ final class WorkerPool {
             searching.incrementAndGet(); // on w's behalf, before any other submitter looks
             w.woken = true;
         }
-        LockSupport.unpark(w);
+        LockSupport.unpark(w.thread);
     }
 
     /** Lets every worker exit once the queue is empty. */
@@ -137,10 +143,10 @@ final class WorkerPool {
     /** Wakes every parked worker, to exit: each counts itself out of {@code searching} when it does. */
     private void wakeAllIdle() {
         synchronized (idle) {
-            for (WorkerThread w : idle) {
+            for (Worker w : idle) {
                 searching.incrementAndGet(); // as for any wake-up
                 w.woken = true;
-                LockSupport.unpark(w);
+                LockSupport.unpark(w.thread);
             }
             idle.clear();
         }
@@ -149,12 +155,12 @@ final class WorkerPool {
     /** Waits for the workers to exit after {@link #terminate}; a job ignoring its interrupt keeps its worker. */
     boolean awaitExit(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
-        for (WorkerThread w : workers) {
+        for (Worker w : workers) {
             long left = end - System.nanoTime();
             if (left > 0) {
-                TimeUnit.NANOSECONDS.timedJoin(w, left);
+                TimeUnit.NANOSECONDS.timedJoin(w.thread, left);
             }
-            if (w.isAlive()) {
+            if (w.thread.isAlive()) {
                 return false;
             }
         }
@@ -162,14 +168,16 @@ final class WorkerPool {
     }
 
     /** A worker: takes jobs while there are any, parks when there are none. */
-    final class WorkerThread extends Thread {
+    final class Worker implements Runnable {
+        /** Its thread: a platform thread, or a virtual one ({@link WorkerThreads}). */
+        final Thread thread;
         /** The job it runs, so the drain deadline can name it. */
         volatile JobRun current;
         /** Set (under the idle lock) by whoever unparks it on purpose; park may also return spuriously. */
         volatile boolean woken;
 
-        WorkerThread(String name) {
-            super(name);
+        Worker(WorkerThreads kind, String name) {
+            this.thread = kind.newThread(this, name);
         }
 
         @Override

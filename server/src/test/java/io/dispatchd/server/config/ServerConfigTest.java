@@ -94,6 +94,19 @@ class ServerConfigTest {
     }
 
     @Test
+    void virtualWorkerThreadsNeedAJvmThatHasThem() {
+        if (io.dispatchd.server.executor.WorkerThreads.virtualAvailable()) {
+            assertThat(ServerConfig.fromArgs("--worker-threads", "virtual").workerThreads())
+                    .isEqualTo(io.dispatchd.server.executor.WorkerThreads.VIRTUAL);
+        } else {
+            assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.fromArgs("--worker-threads", "virtual"))
+                    .withMessage("--worker-threads virtual needs Java 21 or newer; this is Java "
+                            + Runtime.version().feature());
+        }
+        assertThat(ServerConfig.fromArgs().workerThreads()).isEqualTo(io.dispatchd.server.executor.WorkerThreads.PLATFORM);
+    }
+
+    @Test
     void tlsFlagsGoTogether() {
         assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.fromArgs("--tls-cert-file", "c.pem"))
                 .withMessage("--tls-cert-file and --tls-key-file go together: give both or neither");

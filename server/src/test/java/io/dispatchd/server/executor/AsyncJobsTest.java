@@ -104,6 +104,19 @@ class AsyncJobsTest {
     }
 
     @Test
+    void onAJvmWithVirtualThreadsTheWorkersCanBeVirtual() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(WorkerThreads.virtualAvailable(),
+                "virtual threads need Java 21+; run the tests on one to cover --worker-threads virtual");
+        executor = new BoundedJobExecutor(2, WorkerThreads.VIRTUAL, 10, 100, Duration.ZERO,
+                ServiceRegistry.of(List.of(waiting)), CONTEXT);
+        executor.start();
+        RecordingTicket t = offer("v");
+        await().until(() -> stages.containsKey("v"));
+        stages.get("v").complete(null);
+        assertThat(t.outcome.join()).isEqualTo(JobOutcome.OK);
+    }
+
+    @Test
     void theDrainWaitsForWaitingJobsAndCutsOffTheRestAtItsDeadline() throws Exception {
         started(1, 10, Duration.ZERO);
         RecordingTicket done = offer("done");
