@@ -226,7 +226,8 @@ public final class ServerCommand {
 
     /** The validated configuration; throws {@link IllegalArgumentException} naming a bad value. */
     public ServerConfig toConfig() {
-        return new ServerConfig(bind, port, adminPort, ackMode, workers, workerThreads, maxRunning, queueCapacity, backpressure, maxLineBytes,
+        return new ServerConfig(bind, port, adminPort, ackMode, workers, workerThreads, maxRunning, queueCapacity,
+                backpressure, maxLineBytes,
                 maxConnections, maxInFlight, idleTimeout, jobTimeout, drainTimeout,
                 engineIterations, enginePause, ioThreads, transport, journal, fsync, journalMaxBytes, kafkaOptions(), adminBind,
                 new SecurityOptions(tlsCertFile, tlsKeyFile, tlsCaFile, authTokenFile, protectedMode == OnOff.ON,
