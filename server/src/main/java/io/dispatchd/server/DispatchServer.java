@@ -3,7 +3,11 @@ package io.dispatchd.server;
 import io.dispatchd.server.config.ServerConfig;
 import io.dispatchd.server.dispatch.Dispatcher;
 import io.dispatchd.server.dispatch.ServerStopping;
+import io.dispatchd.protocol.Durations;
 import io.dispatchd.server.admin.AdminServerInitializer;
+import io.dispatchd.server.admin.Dashboard;
+import io.dispatchd.server.admin.DashboardStats;
+import io.dispatchd.server.config.ServerCommand;
 import io.dispatchd.server.executor.BoundedJobExecutor;
 import io.dispatchd.server.executor.DrainReport;
 import io.dispatchd.server.executor.JobAdmission;
@@ -31,6 +35,9 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,13 +75,16 @@ public final class DispatchServer implements AutoCloseable {
     private final DispatchMetrics metrics;
     private final AtomicBoolean shuttingDown;
     private final ServerSecurity security;
+    private final Dashboard dashboard;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
     private DispatchServer(ServerConfig config, EventLoopGroup eventLoops,
                            JobAdmission admission, Engine engine, ChannelGroup openChannels,
                            ConnectionLimit connections, Channel serverChannel, Channel adminChannel,
-                           DispatchMetrics metrics, AtomicBoolean shuttingDown, ServerSecurity security) {
+                           DispatchMetrics metrics, AtomicBoolean shuttingDown, ServerSecurity security,
+                           Dashboard dashboard) {
         this.security = security;
+        this.dashboard = dashboard;
         this.config = config;
         this.eventLoops = eventLoops;
         this.admission = admission;
@@ -144,6 +154,8 @@ public final class DispatchServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(new DispatchServerInitializer(config, dispatcher, connections, openChannels, security));
         transport.configureConnections(requests);
+        Dashboard dashboard = new Dashboard(new DashboardStats(metrics, services.keys(),
+                () -> dashboardFacts(config, admission, shuttingDown, metrics)));
         Channel serverChannel = null;
         Channel adminChannel = null;
         try {
@@ -157,7 +169,7 @@ public final class DispatchServer implements AutoCloseable {
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .childHandler(new AdminServerInitializer(metrics::scrape,
                                 () -> shuttingDown.get() ? "draining" : admission.unhealthy(),
-                                security.tls(), security.adminTokens()));
+                                security.tls(), security.adminTokens(), dashboard));
                 adminChannel = bind(admin, config.adminBind(), config.adminPort());
             }
         } catch (StartupException e) {
@@ -169,9 +181,12 @@ public final class DispatchServer implements AutoCloseable {
             engine.close();
             throw e;
         }
+        if (adminChannel != null) {
+            dashboard.start(adminChannel.eventLoop());
+        }
         log.info("serving {} on {}", services.keys(), transport.kind().flagValue());
         return new DispatchServer(config, eventLoops, admission, engine, openChannels, connections,
-                serverChannel, adminChannel, metrics, shuttingDown, security);
+                serverChannel, adminChannel, metrics, shuttingDown, security, dashboard);
     }
 
     /** Memory only, a journal in front of the executor with {@code --journal}, or a Kafka topic with {@code --kafka}. */
@@ -190,6 +205,51 @@ public final class DispatchServer implements AutoCloseable {
         JournalSettings settings = JournalSettings.of(config.journal(), config.fsync(), config.journalMaxBytes());
         return new JournaledAdmission(settings, executor, config.queueCapacity() + config.maxRunning(),
                 config.maxLineBytes(), jobIds, metrics.bindJournal(), metrics::service);
+    }
+
+    /** What the dashboard shows of the server itself, once a second: version, state, configuration, backend. */
+    private static Map<String, Object> dashboardFacts(ServerConfig config, JobAdmission admission,
+                                                      AtomicBoolean shuttingDown, DispatchMetrics metrics) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("version", ServerCommand.Version.current());
+        facts.put("draining", shuttingDown.get());
+        facts.put("unhealthy", admission.unhealthy());
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("ack", config.ackMode().name().toLowerCase(Locale.ROOT));
+        c.put("workers", config.workers());
+        c.put("max-running", config.maxRunning());
+        c.put("queue-capacity", config.queueCapacity());
+        c.put("max-connections", config.maxConnections());
+        c.put("max-in-flight", config.maxInFlight());
+        c.put("job-timeout", config.jobTimeout().isZero() ? "none" : Durations.format(config.jobTimeout()));
+        c.put("drain-timeout", Durations.format(config.drainTimeout()));
+        c.put("tls", config.security().tls() ? "on" : "off");
+        c.put("auth", config.security().auth() ? "on" : "off");
+        facts.put("config", c);
+        Map<String, Object> backend = new LinkedHashMap<>();
+        if (config.kafkaEnabled()) {
+            backend.put("kind", "kafka");
+            backend.put("role", config.kafka().role().flagValue());
+            backend.put("topic", config.kafka().topic());
+            backend.put("group", config.kafka().group());
+            backend.put("brokers", config.kafka().bootstrap());
+            backend.put("state", admission.unhealthy() == null ? "connected" : "brokers unreachable");
+        } else if (config.journalEnabled()) {
+            backend.put("kind", "journal");
+            backend.put("directory", config.journal().toString());
+            backend.put("fsync", config.fsync().name().toLowerCase(Locale.ROOT));
+            io.micrometer.core.instrument.Gauge bytes = metrics.registry().find("dispatchd.journal").gauge();
+            backend.put("bytes", bytes == null ? 0 : (long) bytes.value());
+            io.micrometer.core.instrument.Timer fsync = metrics.registry().find("dispatchd.journal.fsync").timer();
+            if (fsync != null && fsync.count() > 0) {
+                backend.put("fsync mean", String.format(Locale.ROOT, "%.2f ms", fsync.mean(TimeUnit.MILLISECONDS)));
+                backend.put("fsync max (recent)", String.format(Locale.ROOT, "%.2f ms", fsync.max(TimeUnit.MILLISECONDS)));
+            }
+        } else {
+            backend.put("kind", "memory");
+        }
+        facts.put("backend", backend);
+        return facts;
     }
 
     private static Channel bind(ServerBootstrap bootstrap, String host, int port) throws StartupException {
@@ -315,6 +375,7 @@ public final class DispatchServer implements AutoCloseable {
             admission.close();
             engine.close();
             if (adminChannel != null) {
+                dashboard.stop();
                 adminChannel.close().syncUninterruptibly(); // last: /health said 503 throughout the drain
             }
         } catch (InterruptedException e) {

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import io.dispatchd.server.security.TokenFile;
+import io.netty.handler.codec.http.HttpVersion;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
@@ -28,7 +29,9 @@ import java.util.function.Supplier;
  *   GET /metrics   200, Prometheus text exposition 0.0.4
  *   GET /health    200 "serving" while serving; 503 "draining" once shutdown has begun, or 503 and
  *                  the reason while the journal cannot write
- *   GET /          200, a list of the two endpoints
+ *   GET /          200, the dashboard (HTML, with /dashboard.js and /dashboard.css)
+ *   GET /stats     200, the dashboard's JSON snapshot; GET /events: the same as Server-Sent Events
+ *   GET /api       200, the list of endpoints
  *   anything else  404; a method other than GET/HEAD: 405
  * With {@code --admin-token-file}, every path but {@code /health} first needs
  * {@code Authorization: Bearer TOKEN} (401 otherwise): health checkers need no secret.
@@ -38,20 +41,36 @@ import java.util.function.Supplier;
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    static final String ENDPOINTS = """
+            dispatchd admin:
+              GET /          the dashboard (HTML)
+              GET /stats     the dashboard's numbers, a JSON snapshot taken once a second
+              GET /events    the same, pushed once a second (Server-Sent Events)
+              GET /metrics   Prometheus text format
+              GET /health    200 serving, 503 draining or unable to take jobs
+              GET /api       this list
+            """;
     private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
 
     private final Supplier<String> metrics;
     private final Supplier<String> unhealthy;
     private final TokenFile tokens;
+    private final Dashboard dashboard;
 
-    AdminHandler(Supplier<String> metrics, Supplier<String> unhealthy, TokenFile tokens) {
+    AdminHandler(Supplier<String> metrics, Supplier<String> unhealthy, TokenFile tokens, Dashboard dashboard) {
         this.metrics = metrics;
         this.unhealthy = unhealthy;
         this.tokens = tokens;
+        this.dashboard = dashboard;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (request.decoderResult().isSuccess() && request.method().equals(HttpMethod.GET)
+                && new QueryStringDecoder(request.uri()).path().equals("/events")
+                && (tokens == null || authorized(request)) && dashboard.openStream(ctx)) {
+            return; // the connection is an event stream from now on
+        }
         FullHttpResponse response = respond(request);
         boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
         HttpUtil.setContentLength(response, response.content().readableBytes());
@@ -77,6 +96,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return r;
         }
         String path = new QueryStringDecoder(request.uri()).path();
+        StaticFile page = StaticFile.PAGES.get(path);
+        if (page != null) {
+            // the page, its script and its style hold no data: loadable without the token, which the page asks for
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.wrappedBuffer(page.bytes()));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, page.contentType());
+            r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+            return r;
+        }
+        if (path.equals("/api")) {
+            return text(HttpResponseStatus.OK, PLAIN_TEXT, ENDPOINTS);
+        }
         if (tokens != null && !path.equals("/health") && !authorized(request)) {
             FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, PLAIN_TEXT, "Authorization: Bearer TOKEN needed\n");
             r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"dispatchd\"");
@@ -85,7 +116,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return switch (path) {
             case "/metrics" -> text(HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.get());
             case "/health" -> health();
-            case "/" -> text(HttpResponseStatus.OK, PLAIN_TEXT, "dispatchd admin: GET /metrics, GET /health\n");
+            case "/stats" -> text(HttpResponseStatus.OK, "application/json", dashboard.stats().json());
+            case "/events" -> text(HttpResponseStatus.SERVICE_UNAVAILABLE, PLAIN_TEXT,
+                    Dashboard.MAX_STREAMS + " event streams are open already; poll /stats instead\n");
             default -> text(HttpResponseStatus.NOT_FOUND, PLAIN_TEXT, "not found\n");
         };
     }
@@ -108,7 +141,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static FullHttpResponse text(HttpResponseStatus status, String contentType, String body) {
         ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, status, content);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         return r;
     }

@@ -27,8 +27,8 @@ public final class AdminServerInitializer extends ChannelInitializer<SocketChann
      * @param adminTokens bearer tokens every path but {@code /health} needs; {@code null}: none
      */
     public AdminServerInitializer(Supplier<String> metrics, Supplier<String> unhealthy, ServerTls tls,
-                                  TokenFile adminTokens) {
-        this.handler = new AdminHandler(metrics, unhealthy, adminTokens);
+                                  TokenFile adminTokens, Dashboard dashboard) {
+        this.handler = new AdminHandler(metrics, unhealthy, adminTokens, dashboard);
         this.tls = tls;
     }
 

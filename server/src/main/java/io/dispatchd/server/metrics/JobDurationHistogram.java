@@ -56,6 +56,32 @@ public final class JobDurationHistogram {
         sumNanos.add(nanos);
     }
 
+    /**
+     * The {@code q} quantile (0 < q ≤ 1) of the durations recorded so far, in seconds, as the upper
+     * bound of the bucket it falls in (what Prometheus's {@code histogram_quantile} would bound it
+     * by); {@code NaN} with nothing recorded, the largest finite bound for the {@code +Inf} bucket.
+     */
+    public double quantileSeconds(double q) {
+        long[] counts = new long[buckets.length];
+        long total = 0;
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = buckets[i].sum();
+            total += counts[i];
+        }
+        if (total == 0) {
+            return Double.NaN;
+        }
+        long rank = (long) Math.ceil(q * total);
+        long seen = 0;
+        for (int i = 0; i < counts.length; i++) {
+            seen += counts[i];
+            if (seen >= rank) {
+                return UPPER_BOUNDS_NANOS[Math.min(i, UPPER_BOUNDS_NANOS.length - 1)] / 1e9;
+            }
+        }
+        return UPPER_BOUNDS_NANOS[UPPER_BOUNDS_NANOS.length - 1] / 1e9;
+    }
+
     /** The index of the first bucket whose upper bound is at least {@code nanos}; the last is {@code +Inf}. */
     static int bucketOf(long nanos) {
         int i = Arrays.binarySearch(UPPER_BOUNDS_NANOS, nanos);

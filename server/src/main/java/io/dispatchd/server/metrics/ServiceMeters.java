@@ -35,6 +35,11 @@ public final class ServiceMeters implements AckCounter {
         }
     }
 
+    /** How long this service's jobs ran. */
+    public JobDurationHistogram durations() {
+        return duration;
+    }
+
     /** Counts a finished job and how long it ran. */
     public void jobFinished(JobOutcome outcome, long runNanos) {
         if (outcome.succeeded()) {
