@@ -18,6 +18,7 @@ function fmt(n) {
   if (n === null || n === undefined) return '–';
   if (n >= 1e6) return (n / 1e6).toFixed(2) + 'M';
   if (n >= 1e4) return (n / 1e3).toFixed(1) + 'k';
+  if (n >= 100) return Math.round(n) + '';
   return Math.round(n * 10) / 10 + '';
 }
 

@@ -1,0 +1,129 @@
+package io.dispatchd.server;
+
+import io.dispatchd.server.config.ServerConfig;
+import io.dispatchd.testing.SystemTools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The dashboard in a real browser: Debian's headless Chromium, driven through its chromedriver
+ * (both named explicitly, so Selenium downloads nothing). Skipped, saying how to install them,
+ * where they are missing; {@code .ci/run} installs both. Leaves a screenshot in
+ * {@code target/dashboard.png}.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DashboardBrowserTest {
+
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+    private DispatchServer server;
+    private ChromeDriver browser;
+
+    @BeforeEach
+    void start() throws Exception {
+        SystemTools.assumeInstalled("chromium", "apt-get install -y chromium chromium-driver");
+        SystemTools.assumeInstalled("chromedriver", "apt-get install -y chromium-driver");
+        server = DispatchServer.start(ServerConfig.fromArgs(Map.of(), "--port", "0", "--admin-port", "0",
+                "--drain-timeout", "20s"));
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--window-size=1280,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void theNumbersMoveTheChartsDrawNothingComesFromElsewhereAndADrainShowsItsBanner() throws Exception {
+        String origin = "http://127.0.0.1:" + server.adminAddress().getPort();
+        browser.get(origin + "/");
+        await().atMost(Duration.ofSeconds(10)).until(() -> text("live").equals("live"));
+
+        AtomicBoolean loading = new AtomicBoolean(true);
+        Thread load = new Thread(() -> {
+            try (TestConnection c = new TestConnection(server.address())) {
+                while (loading.get()) {
+                    c.send("a 1\nb 2\nc 3\nd 4\n".repeat(50)).read(200);
+                }
+            } catch (Exception e) {
+                // the server is going away at the end of the test
+            }
+        }, "load");
+        load.start();
+        try {
+            await().atMost(Duration.ofSeconds(15)).until(() -> number("completed-ok") > 1000);
+            await().atMost(Duration.ofSeconds(15)).until(() -> number("rate-total") > 0);
+            String points = browser.findElement(By.cssSelector("#chart-ack polyline[data-series='ok']"))
+                    .getAttribute("points");
+            assertThat(points.split(" ")).as("the ok line has a point a second").hasSizeGreaterThan(2);
+            assertThat(browser.findElements(By.cssSelector("#durations tbody tr")))
+                    .anySatisfy(row -> assertThat(row.getText()).startsWith("a ").doesNotContain("–"));
+            Files.createDirectories(Path.of("target"));
+            Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(),
+                    Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            loading.set(false);
+            load.join(10_000);
+        }
+
+        @SuppressWarnings("unchecked")
+        List<String> loaded = (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return performance.getEntriesByType('resource').map(e => e.name);");
+        assertThat(loaded).isNotEmpty().allMatch(url -> url.startsWith(origin + "/"));
+
+        assertThat(browser.findElement(By.id("draining")).isDisplayed()).isFalse();
+        try (TestConnection c = new TestConnection(server.address())) {
+            c.send("sleep 5s\n"); // a job in progress keeps the drain, and the page, going a while
+            await().until(() -> server.jobsRunning() == 1);
+            server.shutdownAsync();
+            await().atMost(Duration.ofSeconds(5)).until(() -> browser.findElement(By.id("draining")).isDisplayed());
+        }
+    }
+
+    private String text(String id) {
+        return browser.findElement(By.id(id)).getText().trim();
+    }
+
+    /** A number the page shows, "12.3k" and "1.20M" included; 0 for "–". */
+    private double number(String id) {
+        String t = text(id);
+        if (t.isEmpty() || t.equals("–")) {
+            return 0;
+        }
+        double scale = t.endsWith("k") ? 1e3 : t.endsWith("M") ? 1e6 : 1;
+        return Double.parseDouble(scale == 1 ? t : t.substring(0, t.length() - 1)) * scale;
+    }
+}
