@@ -1,6 +1,6 @@
 package io.dispatchd.server;
 
-import io.dispatchd.server.config.ServerConfig;
+import io.dispatchd.server.service.SleepService;
 import io.dispatchd.testing.SystemTools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -28,26 +27,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The dashboard in a real browser: Debian's headless Chromium, driven through its chromedriver
- * (both named explicitly, so Selenium downloads nothing). Skipped, saying how to install them,
+ * The dashboard of the packaged jar in a real browser: Debian's headless Chromium, driven through
+ * its chromedriver (both named explicitly, so Selenium downloads nothing), and a SIGTERM to the
+ * server process for the draining banner. Skipped, saying how to install them,
  * where they are missing; {@code .ci/run} installs both. Leaves a screenshot in
  * {@code target/dashboard.png}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class DashboardBrowserTest {
+class DashboardBrowserIT {
 
     private static final String CHROMIUM = "/usr/bin/chromium";
     private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
-    private DispatchServer server;
+    private static final java.util.regex.Pattern ADMIN =
+            java.util.regex.Pattern.compile("dispatchd admin on http://127\\.0\\.0\\.1:(\\d+)/");
+
+    @org.junit.jupiter.api.io.TempDir
+    Path tmp;
+
+    private ServerProcess server;
+    private java.net.InetSocketAddress requests;
+    private int adminPort;
     private ChromeDriver browser;
 
     @BeforeEach
     void start() throws Exception {
         SystemTools.assumeInstalled("chromium", "apt-get install -y chromium chromium-driver");
         SystemTools.assumeInstalled("chromedriver", "apt-get install -y chromium-driver");
-        server = DispatchServer.start(ServerConfig.fromArgs(Map.of(), "--port", "0", "--admin-port", "0",
-                "--drain-timeout", "20s"));
+        server = ServerProcess.startWithPlugins(List.of(ServerProcess.pluginJar(tmp, SleepService.class)), List.of(),
+                "--port", "0", "--admin-port", "0", "--drain-timeout", "20s");
+        requests = new java.net.InetSocketAddress("127.0.0.1", server.awaitListening());
+        adminPort = server.out.stream().map(ADMIN::matcher).filter(java.util.regex.Matcher::find)
+                .mapToInt(m -> Integer.parseInt(m.group(1))).findFirst().orElseThrow();
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--window-size=1280,1000");
@@ -68,13 +79,13 @@ class DashboardBrowserTest {
 
     @Test
     void theNumbersMoveTheChartsDrawNothingComesFromElsewhereAndADrainShowsItsBanner() throws Exception {
-        String origin = "http://127.0.0.1:" + server.adminAddress().getPort();
+        String origin = "http://127.0.0.1:" + adminPort;
         browser.get(origin + "/");
         await().atMost(Duration.ofSeconds(10)).until(() -> text("live").equals("live"));
 
         AtomicBoolean loading = new AtomicBoolean(true);
         Thread load = new Thread(() -> {
-            try (TestConnection c = new TestConnection(server.address())) {
+            try (TestConnection c = new TestConnection(requests)) {
                 while (loading.get()) {
                     c.send("a 1\nb 2\nc 3\nd 4\n".repeat(50)).read(200);
                 }
@@ -105,12 +116,12 @@ class DashboardBrowserTest {
         assertThat(loaded).isNotEmpty().allMatch(url -> url.startsWith(origin + "/"));
 
         assertThat(browser.findElement(By.id("draining")).isDisplayed()).isFalse();
-        try (TestConnection c = new TestConnection(server.address())) {
-            c.send("sleep 5s\n"); // a job in progress keeps the drain, and the page, going a while
-            await().until(() -> server.jobsRunning() == 1);
-            server.shutdownAsync();
+        try (TestConnection c = new TestConnection(requests)) {
+            assertThat(c.send("sleep 5s\n").read(1)).isEqualTo("+"); // in progress: the drain, and the page, go on a while
+            server.terminate(); // SIGTERM
             await().atMost(Duration.ofSeconds(5)).until(() -> browser.findElement(By.id("draining")).isDisplayed());
         }
+        assertThat(server.awaitExit()).isZero();
     }
 
     private String text(String id) {
