@@ -51,20 +51,26 @@ class DashboardBrowserIT {
     private ChromeDriver browser;
 
     @BeforeEach
-    void start() throws Exception {
+    void startBrowser() {
         SystemTools.assumeInstalled("chromium", "apt-get install -y chromium chromium-driver");
         SystemTools.assumeInstalled("chromedriver", "apt-get install -y chromium-driver");
-        server = ServerProcess.startWithPlugins(List.of(ServerProcess.pluginJar(tmp, SleepService.class)), List.of(),
-                "--port", "0", "--admin-port", "0", "--drain-timeout", "20s");
-        requests = new java.net.InetSocketAddress("127.0.0.1", server.awaitListening());
-        adminPort = server.out.stream().map(ADMIN::matcher).filter(java.util.regex.Matcher::find)
-                .mapToInt(m -> Integer.parseInt(m.group(1))).findFirst().orElseThrow();
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--window-size=1280,1000");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
+    }
+
+    /** The packaged server with the sleep plugin and these flags. */
+    private void startServer(String... flags) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--port", "0", "--admin-port", "0", "--drain-timeout", "20s"));
+        args.addAll(List.of(flags));
+        server = ServerProcess.startWithPlugins(List.of(ServerProcess.pluginJar(tmp, SleepService.class)), List.of(),
+                args.toArray(String[]::new));
+        requests = new java.net.InetSocketAddress("127.0.0.1", server.awaitListening());
+        adminPort = server.out.stream().map(ADMIN::matcher).filter(java.util.regex.Matcher::find)
+                .mapToInt(m -> Integer.parseInt(m.group(1))).findFirst().orElseThrow();
     }
 
     @AfterEach
@@ -79,6 +85,7 @@ class DashboardBrowserIT {
 
     @Test
     void theNumbersMoveTheChartsDrawNothingComesFromElsewhereAndADrainShowsItsBanner() throws Exception {
+        startServer();
         String origin = "http://127.0.0.1:" + adminPort;
         browser.get(origin + "/");
         await().atMost(Duration.ofSeconds(10)).until(() -> text("live").equals("live"));
@@ -97,11 +104,14 @@ class DashboardBrowserIT {
         try {
             await().atMost(Duration.ofSeconds(15)).until(() -> number("completed-ok") > 1000);
             await().atMost(Duration.ofSeconds(15)).until(() -> number("rate-total") > 0);
-            String points = browser.findElement(By.cssSelector("#chart-ack polyline[data-series='ok']"))
-                    .getAttribute("points");
-            assertThat(points.split(" ")).as("the ok line has a point a second").hasSizeGreaterThan(2);
-            assertThat(browser.findElements(By.cssSelector("#durations tbody tr")))
-                    .anySatisfy(row -> assertThat(row.getText()).startsWith("a ").doesNotContain("–"));
+            // the page redraws every second: read what it shows in one script, not through stale elements
+            await().atMost(Duration.ofSeconds(10)).until(() -> ((Number) script(
+                    "return document.querySelector(\"#chart-ack polyline[data-series='ok']\")"
+                            + ".getAttribute('points').split(' ').length;")).intValue() > 3); // a point a second
+            @SuppressWarnings("unchecked")
+            List<String> durations = (List<String>) script(
+                    "return [...document.querySelectorAll('#durations tbody tr')].map(r => r.innerText);");
+            assertThat(durations).anySatisfy(row -> assertThat(row).startsWith("a").doesNotContain("–"));
             Files.createDirectories(Path.of("target"));
             Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(),
                     Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
@@ -122,6 +132,28 @@ class DashboardBrowserIT {
             await().atMost(Duration.ofSeconds(5)).until(() -> browser.findElement(By.id("draining")).isDisplayed());
         }
         assertThat(server.awaitExit()).isZero();
+    }
+
+    @Test
+    void withAnAdminTokenThePageAsksForItOnceAndKeepsItOutOfTheUrl() throws Exception {
+        Path tokens = Files.writeString(tmp.resolve("admin-tokens"), "s3cret-admin\n");
+        startServer("--admin-token-file", tokens.toString());
+        browser.get("http://127.0.0.1:" + adminPort + "/");
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("token")).isDisplayed());
+        assertThat(text("live")).isEqualTo("token needed");
+        browser.findElement(By.id("token-value")).sendKeys("s3cret-admin");
+        browser.findElement(By.cssSelector("#token button")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> text("live").equals("live"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !text("version").isEmpty());
+        assertThat(browser.getCurrentUrl()).doesNotContain("s3cret");
+        @SuppressWarnings("unchecked")
+        List<String> loaded = (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return performance.getEntriesByType('resource').map(e => e.name);");
+        assertThat(loaded).noneMatch(url -> url.contains("s3cret"));
+    }
+
+    private Object script(String js) {
+        return ((JavascriptExecutor) browser).executeScript(js);
     }
 
     private String text(String id) {
