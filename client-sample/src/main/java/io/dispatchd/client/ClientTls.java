@@ -95,11 +95,6 @@ public final class ClientTls {
         return new ClientTls(options, trust, keys);
     }
 
-    /** The options these files came from. */
-    public TlsOptions options() {
-        return options;
-    }
-
     /**
      * A handler for one connection to {@code host:port}, from a context shared by every handler
      * of this instance: a later connection may resume an earlier one's session.

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +22,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(30)
 class ReadmeExampleTest {
 
-    private static final Path README = Path.of("README.md");
     private static final Path THIS_FILE = Path.of("src/test/java/io/dispatchd/client/ReadmeExampleTest.java");
 
     @Test
@@ -41,16 +39,7 @@ class ReadmeExampleTest {
 
     @Test
     void theReadmeShowsTheExampleVerbatim() throws Exception {
-        String source = Files.readString(THIS_FILE);
-        String begin = "// README example begins";
-        String end = "        // README example ends";
-        // lastIndexOf: the markers' first occurrences are these very string literals
-        String example = source.substring(source.lastIndexOf(begin) + begin.length(), source.lastIndexOf(end));
-        String readme = Files.readString(README);
-        // the README's code block is the example un-indented by 8 spaces
-        String unindented = example.strip().lines().map(l -> l.startsWith("        ") ? l.substring(8) : l)
-                .reduce((a, b) -> a + "\n" + b).orElseThrow();
-        assertThat(readme).contains(unindented);
+        ReadmeExamples.assertReadmeShows(THIS_FILE, "README example");
     }
 
     @SuppressWarnings("unused")

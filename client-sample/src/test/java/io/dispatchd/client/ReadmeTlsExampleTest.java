@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(30)
 class ReadmeTlsExampleTest {
 
-    private static final Path README = Path.of("README.md");
     private static final Path THIS_FILE = Path.of("src/test/java/io/dispatchd/client/ReadmeTlsExampleTest.java");
     private static final String TOKEN = "readme-t0ken";
 
@@ -41,16 +39,7 @@ class ReadmeTlsExampleTest {
 
     @Test
     void theReadmeShowsTheExampleVerbatim() throws Exception {
-        String source = Files.readString(THIS_FILE);
-        String begin = "// README TLS example begins";
-        String end = "        // README TLS example ends";
-        // lastIndexOf: the markers' first occurrences are these very string literals
-        String example = source.substring(source.lastIndexOf(begin) + begin.length(), source.lastIndexOf(end));
-        String readme = Files.readString(README);
-        // the README's code block is the example un-indented by 8 spaces
-        String unindented = example.strip().lines().map(l -> l.startsWith("        ") ? l.substring(8) : l)
-                .reduce((a, b) -> a + "\n" + b).orElseThrow();
-        assertThat(readme).contains(unindented);
+        ReadmeExamples.assertReadmeShows(THIS_FILE, "README TLS example");
     }
 
     @SuppressWarnings("unused")

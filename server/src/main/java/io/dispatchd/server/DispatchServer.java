@@ -192,12 +192,13 @@ public final class DispatchServer implements AutoCloseable {
     /** Memory only, a journal in front of the executor with {@code --journal}, or a Kafka topic with {@code --kafka}. */
     private static JobAdmission newAdmission(ServerConfig config, ServiceRegistry services, ServiceContext context,
                                              JobIds jobIds, DispatchMetrics metrics) {
-        BoundedJobExecutor executor =
-                new BoundedJobExecutor(config.workers(), config.workerThreads(), config.maxRunning(),
-                        config.queueCapacity(), config.jobTimeout(), services, context);
+        boolean runsJobs = !config.kafkaEnabled() || config.kafka().role().consumes();
+        BoundedJobExecutor executor = !runsJobs ? null
+                : new BoundedJobExecutor(config.workers(), config.workerThreads(), config.maxRunning(),
+                        config.queueCapacity(), config.jobTimeout(), services, context); // a Kafka front runs none
         if (config.kafkaEnabled()) {
-            return new KafkaAdmission(config.kafka(), config.kafka().role().consumes() ? executor : null,
-                    config.workers(), config.maxRunning() + config.queueCapacity(), jobIds, metrics);
+            return new KafkaAdmission(config.kafka(), executor, config.workers(),
+                    config.maxRunning() + config.queueCapacity(), jobIds, metrics);
         }
         if (!config.journalEnabled()) {
             return executor;

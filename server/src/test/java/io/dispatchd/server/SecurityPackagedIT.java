@@ -1,6 +1,6 @@
 package io.dispatchd.server;
 
-import io.dispatchd.server.security.TestCertificates;
+import io.dispatchd.testing.TlsCertificates;
 import io.dispatchd.testing.SystemTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,8 +38,8 @@ class SecurityPackagedIT {
     void openSslAndCurlTalkToTheTlsServerWithATokenAndSighupReloadsTheCertificate() throws Exception {
         SystemTools.assumeInstalled("openssl", "apt-get install -y openssl");
         SystemTools.assumeInstalled("curl", "apt-get install -y curl");
-        TestCertificates.Issued ca = TestCertificates.authority(tmp, "ca");
-        TestCertificates.Issued cert = TestCertificates.server(tmp, "server", ca);
+        TlsCertificates.Issued ca = TlsCertificates.authority(tmp, "ca");
+        TlsCertificates.Issued cert = TlsCertificates.server(tmp, "server", ca);
         Path tokens = Files.writeString(tmp.resolve("tokens"), "t0ken\n");
         Path adminTokens = Files.writeString(tmp.resolve("admin-tokens"), "adm1n\n");
         try (ServerProcess server = ServerProcess.start("--port", "0", "--admin-port", "0",
@@ -61,8 +61,8 @@ class SecurityPackagedIT {
                     "https://localhost:" + adminPort + "/metrics"))).contains("dispatchd_auth_failures_total 1.0");
 
             Path fresh = Files.createDirectory(tmp.resolve("fresh"));
-            TestCertificates.Issued newCa = TestCertificates.authority(fresh, "new-ca");
-            TestCertificates.Issued renewed = TestCertificates.server(fresh, "server", newCa);
+            TlsCertificates.Issued newCa = TlsCertificates.authority(fresh, "new-ca");
+            TlsCertificates.Issued renewed = TlsCertificates.server(fresh, "server", newCa);
             Files.copy(renewed.certFile(), cert.certFile(), StandardCopyOption.REPLACE_EXISTING);
             Files.copy(renewed.keyFile(), cert.keyFile(), StandardCopyOption.REPLACE_EXISTING);
             run(List.of("kill", "-HUP", String.valueOf(server.process.pid())));

@@ -1,7 +1,7 @@
 package io.dispatchd.server;
 
 import io.dispatchd.server.config.ServerConfig;
-import io.dispatchd.server.security.TestCertificates;
+import io.dispatchd.testing.TlsCertificates;
 import io.micrometer.core.instrument.Counter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -104,8 +104,8 @@ class SecurityServerTest {
 
     @Test
     void withTlsTheRequestPortSpeaksTlsAndTheAdminEndpointHttps() throws Exception {
-        TestCertificates.Issued ca = TestCertificates.authority(tmp, "ca");
-        TestCertificates.Issued cert = TestCertificates.server(tmp, "server", ca);
+        TlsCertificates.Issued ca = TlsCertificates.authority(tmp, "ca");
+        TlsCertificates.Issued cert = TlsCertificates.server(tmp, "server", ca);
         DispatchServer server = start("--tls-cert-file", cert.certFile().toString(), "--tls-key-file", cert.keyFile().toString());
         try (TestConnection c = TestConnection.tls(server.address(), trusting(ca, null))) {
             assertThat(c.send("a 1\nb 2\n").read(2)).isEqualTo("++");
@@ -124,11 +124,11 @@ class SecurityServerTest {
 
     @Test
     void withACaFileAClientMustPresentACertificateItSigned() throws Exception {
-        TestCertificates.Issued ca = TestCertificates.authority(tmp, "ca");
-        TestCertificates.Issued cert = TestCertificates.server(tmp, "server", ca);
-        TestCertificates.Issued alice = TestCertificates.client(tmp, "alice", ca);
-        TestCertificates.Issued stranger = TestCertificates.client(tmp, "mallory",
-                TestCertificates.authority(tmp, "other-ca"));
+        TlsCertificates.Issued ca = TlsCertificates.authority(tmp, "ca");
+        TlsCertificates.Issued cert = TlsCertificates.server(tmp, "server", ca);
+        TlsCertificates.Issued alice = TlsCertificates.client(tmp, "alice", ca);
+        TlsCertificates.Issued stranger = TlsCertificates.client(tmp, "mallory",
+                TlsCertificates.authority(tmp, "other-ca"));
         DispatchServer server = start("--tls-cert-file", cert.certFile().toString(), "--tls-key-file",
                 cert.keyFile().toString(), "--tls-ca-file", ca.certFile().toString());
 
@@ -141,15 +141,15 @@ class SecurityServerTest {
 
     @Test
     void aReloadPutsANewCertificateInForceForNewConnections() throws Exception {
-        TestCertificates.Issued oldCa = TestCertificates.authority(tmp, "old-ca");
-        TestCertificates.Issued cert = TestCertificates.server(tmp, "server", oldCa);
+        TlsCertificates.Issued oldCa = TlsCertificates.authority(tmp, "old-ca");
+        TlsCertificates.Issued cert = TlsCertificates.server(tmp, "server", oldCa);
         DispatchServer server = start("--tls-cert-file", cert.certFile().toString(), "--tls-key-file", cert.keyFile().toString());
         try (TestConnection c = TestConnection.tls(server.address(), trusting(oldCa, null))) {
             assertThat(c.send("a 1\n").read(1)).isEqualTo("+");
         }
         Path fresh = Files.createDirectory(tmp.resolve("fresh"));
-        TestCertificates.Issued newCa = TestCertificates.authority(fresh, "new-ca");
-        TestCertificates.Issued renewed = TestCertificates.server(fresh, "server", newCa);
+        TlsCertificates.Issued newCa = TlsCertificates.authority(fresh, "new-ca");
+        TlsCertificates.Issued renewed = TlsCertificates.server(fresh, "server", newCa);
         Files.copy(renewed.certFile(), cert.certFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.copy(renewed.keyFile(), cert.keyFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
@@ -164,8 +164,8 @@ class SecurityServerTest {
 
     @Test
     void aBadCertificateOrKeyIsAStartupFailureNamingTheFile() throws Exception {
-        TestCertificates.Issued ca = TestCertificates.authority(tmp, "ca");
-        TestCertificates.Issued cert = TestCertificates.server(tmp, "server", ca);
+        TlsCertificates.Issued ca = TlsCertificates.authority(tmp, "ca");
+        TlsCertificates.Issued cert = TlsCertificates.server(tmp, "server", ca);
         Path garbage = tokens("garbage.pem", "not a certificate");
         assertThatThrownBy(() -> start("--tls-cert-file", garbage.toString(), "--tls-key-file", cert.keyFile().toString()))
                 .isInstanceOf(StartupException.class).hasMessageStartingWith("--tls-cert-file " + garbage);
@@ -202,7 +202,7 @@ class SecurityServerTest {
     }
 
     /** A client TLS context trusting {@code ca}, presenting {@code client}'s certificate when not null. */
-    static SSLContext trusting(TestCertificates.Issued ca, TestCertificates.Issued client) throws Exception {
+    static SSLContext trusting(TlsCertificates.Issued ca, TlsCertificates.Issued client) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", ca.certificate());

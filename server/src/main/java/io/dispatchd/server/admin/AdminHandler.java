@@ -66,12 +66,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        if (request.decoderResult().isSuccess() && request.method().equals(HttpMethod.GET)
-                && new QueryStringDecoder(request.uri()).path().equals("/events")
-                && (tokens == null || authorized(request)) && dashboard.openStream(ctx)) {
+        FullHttpResponse response = respond(ctx, request);
+        if (response == null) {
             return; // the connection is an event stream from now on
         }
-        FullHttpResponse response = respond(request);
         boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
         HttpUtil.setContentLength(response, response.content().readableBytes());
         if (request.method().equals(HttpMethod.HEAD)) {
@@ -86,7 +84,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private FullHttpResponse respond(FullHttpRequest request) {
+    /** The response to {@code request}; {@code null} when {@code GET /events} made the connection a stream. */
+    private FullHttpResponse respond(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
             return text(HttpResponseStatus.BAD_REQUEST, PLAIN_TEXT, "bad request\n");
         }
@@ -117,7 +116,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/metrics" -> text(HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.get());
             case "/health" -> health();
             case "/stats" -> text(HttpResponseStatus.OK, "application/json", dashboard.stats().json());
-            case "/events" -> text(HttpResponseStatus.SERVICE_UNAVAILABLE, PLAIN_TEXT,
+            case "/events" -> request.method().equals(HttpMethod.GET) && dashboard.openStream(ctx) ? null
+                    : text(HttpResponseStatus.SERVICE_UNAVAILABLE, PLAIN_TEXT,
                     Dashboard.MAX_STREAMS + " event streams are open already; poll /stats instead\n");
             default -> text(HttpResponseStatus.NOT_FOUND, PLAIN_TEXT, "not found\n");
         };

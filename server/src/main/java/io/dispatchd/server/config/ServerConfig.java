@@ -149,7 +149,7 @@ public record ServerConfig(
                     + " worker takes it from the topic, which has no way back to the connection that sent it;"
                     + " use --ack accept (the default)");
         }
-        if (kafka == null || kafka.role().produces()) {
+        if (kafka == null || kafka.role().produces()) { // servesRequests(), which cannot run before the fields are set
             security.checkProtectedMode(bind);
         }
         if (port != 0 && port == adminPort) {

@@ -3,11 +3,11 @@ package io.dispatchd.server.dispatch;
 import io.dispatchd.protocol.Ack;
 import io.dispatchd.protocol.BadRequest;
 import io.dispatchd.protocol.Quit;
-import io.dispatchd.server.pipeline.ForeignProtocol;
 import io.dispatchd.protocol.Request;
 import io.dispatchd.server.config.AckMode;
 import io.dispatchd.server.executor.Job;
 import io.dispatchd.server.metrics.AckCounter;
+import io.dispatchd.server.pipeline.ForeignProtocol;
 import io.dispatchd.server.pipeline.RateLimitedLog;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -88,7 +88,7 @@ public final class DispatchHandler extends ChannelInboundHandlerAdapter {
             dispatch(request);
         } else if (msg == BadRequest.HTTP) {
             closing = true;
-            dispatcher.metrics().foreignProtocol("http");
+            dispatcher.metrics().lookedLikeHttp();
             ForeignProtocol.HTTP_LOG.warn("connection from {} closed: looks like HTTP", ctx.channel().remoteAddress());
             ctx.close();
         } else if (msg instanceof BadRequest why) {

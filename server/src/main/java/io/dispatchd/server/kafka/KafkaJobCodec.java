@@ -1,14 +1,17 @@
 package io.dispatchd.server.kafka;
 
+import io.dispatchd.protocol.Request;
+import io.dispatchd.protocol.RequestParser;
 import io.dispatchd.server.executor.Job;
+import io.netty.buffer.Unpooled;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * A job as a Kafka record value: {@code service qual} in UTF-8, the request line as the client
- * sent it, normalised. Readable with {@code kafka-console-consumer}, and any producer can submit
- * a job by writing one. No key: the producer spreads jobs over the partitions.
+ * sent it, normalised; read back by the protocol's {@link RequestParser}. Readable with
+ * {@code kafka-console-consumer}, and any producer can submit a job by writing one. No key: the
+ * producer spreads jobs over the partitions.
  */
 final class KafkaJobCodec {
 
@@ -27,12 +30,10 @@ final class KafkaJobCodec {
         if (value == null) {
             return null;
         }
-        String line = new String(value, StandardCharsets.UTF_8);
-        int space = line.indexOf(' ');
-        if (space <= 0 || space == line.length() - 1) {
+        // the protocol's own parser: a record from another producer passes the checks a client's line does
+        if (!(RequestParser.parse(Unpooled.wrappedBuffer(value)) instanceof Request r)) {
             return null;
         }
-        // lower case, as the pipeline makes it: a job written by another producer may say "A 88"
-        return new Job(id, line.substring(0, space).toLowerCase(Locale.ROOT), line.substring(space + 1), attempt);
+        return new Job(id, r.service(), r.qual(), attempt);
     }
 }

@@ -63,6 +63,8 @@ public final class DispatchMetrics {
     private final AckCounter malformed;
     private final Counter connectionsRejected;
     private final Counter authFailures;
+    private final Counter lookedLikeHttp;
+    private final Counter lookedLikeTls;
     private final Counter backpressure;
     private final Counter bytesReceived;
     private final Counter bytesSent;
@@ -80,6 +82,8 @@ public final class DispatchMetrics {
         registry.getPrometheusRegistry().register(JobDurationHistogram.collector(durations));
         this.connectionsRejected = Counter.builder("dispatchd.connections.rejected")
                 .description("Connections closed at once because --max-connections were open").register(registry);
+        this.lookedLikeHttp = foreignProtocol("http");
+        this.lookedLikeTls = foreignProtocol("tls");
         this.authFailures = Counter.builder("dispatchd.auth.failures")
                 .description("Connections closed because their first line was not AUTH with a right token")
                 .register(registry);
@@ -223,11 +227,20 @@ public final class DispatchMetrics {
         return malformed;
     }
 
-    /** A connection closed because it spoke another protocol: {@code http} or {@code tls} on a plaintext port. */
-    public void foreignProtocol(String protocol) {
-        Counter.builder("dispatchd.foreign.protocol")
+    /** A connection closed at once because it spoke HTTP. */
+    public void lookedLikeHttp() {
+        lookedLikeHttp.increment();
+    }
+
+    /** A connection closed at once because it began a TLS handshake on a plaintext port. */
+    public void lookedLikeTls() {
+        lookedLikeTls.increment();
+    }
+
+    private Counter foreignProtocol(String protocol) {
+        return Counter.builder("dispatchd.foreign.protocol")
                 .description("Connections closed at once for speaking another protocol (HTTP, or TLS on a plaintext port)")
-                .tag("protocol", protocol).register(registry).increment();
+                .tag("protocol", protocol).register(registry);
     }
 
     /** A connection whose first line was not {@code AUTH} with a right token. */

@@ -37,7 +37,7 @@ public final class ForeignProtocol extends ChannelInboundHandlerAdapter {
         ctx.pipeline().remove(this);
         if (msg instanceof ByteBuf in && looksLikeTls(in)) {
             ReferenceCountUtil.release(msg);
-            metrics.foreignProtocol("tls");
+            metrics.lookedLikeTls();
             TLS_LOG.warn("connection from {} closed: looks like TLS on a plaintext port", ctx.channel().remoteAddress());
             ctx.close();
             return;

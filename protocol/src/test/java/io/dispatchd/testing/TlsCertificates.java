@@ -1,5 +1,9 @@
-package io.dispatchd.server.security;
+package io.dispatchd.testing;
 
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -12,6 +16,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.io.Writer;
 import java.math.BigInteger;
@@ -29,10 +34,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Certificates made at test time, never committed: a CA, and leaves it signs for a server
- * ({@code localhost}, {@code 127.0.0.1}) or a client, written as PEM files (the key as PKCS#8)
- * the server's flags and {@code openssl} read. EC P-256 keys: quick to make.
+ * ({@code localhost}, {@code 127.0.0.1}, or names of the test's choosing) or a client, written as
+ * PEM files (the key as PKCS#8) the server's and the client's flags and {@code openssl} read. EC
+ * P-256 keys: quick to make. In this test-jar so that the server's and the client's tests share it;
+ * a module using it declares BouncyCastle ({@code bcpkix-jdk18on}) for its tests.
  */
-public final class TestCertificates {
+public final class TlsCertificates {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
@@ -40,7 +47,7 @@ public final class TestCertificates {
     public record Issued(X509Certificate certificate, KeyPair keys, Path certFile, Path keyFile) {
     }
 
-    private TestCertificates() {
+    private TlsCertificates() {
     }
 
     /** A self-signed CA, written to {@code dir/NAME.crt} and {@code dir/NAME.key}. */
@@ -56,6 +63,29 @@ public final class TestCertificates {
     public static Issued server(Path dir, String name, Issued ca) throws Exception {
         return leaf(dir, name, ca, new GeneralNames(new GeneralName[] {
             new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+    }
+
+    /** A server certificate for these DNS names only, signed by {@code ca}: a certificate for another host. */
+    public static Issued server(Path dir, String name, Issued ca, String... dnsNames) throws Exception {
+        GeneralName[] names = new GeneralName[dnsNames.length];
+        for (int i = 0; i < dnsNames.length; i++) {
+            names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+        }
+        return leaf(dir, name, ca, new GeneralNames(names));
+    }
+
+    /**
+     * A TLS 1.3/1.2 server context (the JDK's engine) presenting {@code server}; with
+     * {@code clientCa}, clients must present a certificate it signed (mutual TLS).
+     */
+    public static SslContext serverContext(Issued server, Issued clientCa) throws SSLException {
+        SslContextBuilder builder = SslContextBuilder.forServer(server.certFile().toFile(), server.keyFile().toFile())
+                .sslProvider(SslProvider.JDK)
+                .protocols("TLSv1.3", "TLSv1.2");
+        if (clientCa != null) {
+            builder.trustManager(clientCa.certFile().toFile()).clientAuth(ClientAuth.REQUIRE);
+        }
+        return builder.build();
     }
 
     /** A client certificate, signed by {@code ca}. */
