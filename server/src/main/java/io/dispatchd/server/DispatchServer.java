@@ -72,6 +72,7 @@ public final class DispatchServer implements AutoCloseable {
     private final ConnectionLimit connections;
     private final Channel serverChannel;
     private final Channel adminChannel;
+    private final ChannelGroup adminConnections;
     private final DispatchMetrics metrics;
     private final AtomicBoolean shuttingDown;
     private final ServerSecurity security;
@@ -81,8 +82,8 @@ public final class DispatchServer implements AutoCloseable {
     private DispatchServer(ServerConfig config, EventLoopGroup eventLoops,
                            JobAdmission admission, Engine engine, ChannelGroup openChannels,
                            ConnectionLimit connections, Channel serverChannel, Channel adminChannel,
-                           DispatchMetrics metrics, AtomicBoolean shuttingDown, ServerSecurity security,
-                           Dashboard dashboard) {
+                           ChannelGroup adminConnections, DispatchMetrics metrics, AtomicBoolean shuttingDown,
+                           ServerSecurity security, Dashboard dashboard) {
         this.security = security;
         this.dashboard = dashboard;
         this.config = config;
@@ -93,6 +94,7 @@ public final class DispatchServer implements AutoCloseable {
         this.connections = connections;
         this.serverChannel = serverChannel;
         this.adminChannel = adminChannel;
+        this.adminConnections = adminConnections;
         this.metrics = metrics;
         this.shuttingDown = shuttingDown;
     }
@@ -141,6 +143,7 @@ public final class DispatchServer implements AutoCloseable {
         AtomicBoolean shuttingDown = new AtomicBoolean();
 
         ChannelGroup openChannels = new DefaultChannelGroup("dispatchd-connections", GlobalEventExecutor.INSTANCE);
+        ChannelGroup adminConnections = new DefaultChannelGroup("dispatchd-admin-connections", GlobalEventExecutor.INSTANCE);
 
         ServerBootstrap requests = new ServerBootstrap()
                 .group(eventLoops)
@@ -167,7 +170,7 @@ public final class DispatchServer implements AutoCloseable {
                         .group(eventLoops)
                         .channel(transport.serverChannel())
                         .option(ChannelOption.SO_REUSEADDR, true)
-                        .childHandler(new AdminServerInitializer(metrics::scrape,
+                        .childHandler(new AdminServerInitializer(adminConnections, metrics::scrape,
                                 () -> shuttingDown.get() ? "draining" : admission.unhealthy(),
                                 security.tls(), security.adminTokens(), dashboard));
                 adminChannel = bind(admin, config.adminBind(), config.adminPort());
@@ -186,7 +189,7 @@ public final class DispatchServer implements AutoCloseable {
         }
         log.info("serving {} on {}", services.keys(), transport.kind().flagValue());
         return new DispatchServer(config, eventLoops, admission, engine, openChannels, connections,
-                serverChannel, adminChannel, metrics, shuttingDown, security, dashboard);
+                serverChannel, adminChannel, adminConnections, metrics, shuttingDown, security, dashboard);
     }
 
     /** Memory only, a journal in front of the executor with {@code --journal}, or a Kafka topic with {@code --kafka}. */
@@ -378,6 +381,9 @@ public final class DispatchServer implements AutoCloseable {
             if (adminChannel != null) {
                 dashboard.stop();
                 adminChannel.close().syncUninterruptibly(); // last: /health said 503 throughout the drain
+                // closed here, not left to the event loops' teardown: that waits only briefly for a
+                // closing connection's pending read, and a buffer still lent to the kernel then leaks
+                adminConnections.close().await(ACK_FLUSH_GRACE.toMillis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

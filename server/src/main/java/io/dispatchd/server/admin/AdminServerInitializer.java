@@ -1,6 +1,7 @@
 package io.dispatchd.server.admin;
 
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -19,21 +20,25 @@ public final class AdminServerInitializer extends ChannelInitializer<SocketChann
 
     private static final int MAX_REQUEST_BYTES = 8192;
 
+    private final ChannelGroup connections;
     private final AdminHandler handler;
     private final ServerTls tls;
 
     /**
+     * @param connections every admin connection joins it, so that the server can close them all when it stops
      * @param tls         HTTPS with the request port's certificate; {@code null}: HTTP
      * @param adminTokens bearer tokens every path but {@code /health} needs; {@code null}: none
      */
-    public AdminServerInitializer(Supplier<String> metrics, Supplier<String> unhealthy, ServerTls tls,
+    public AdminServerInitializer(ChannelGroup connections, Supplier<String> metrics, Supplier<String> unhealthy, ServerTls tls,
                                   TokenFile adminTokens, Dashboard dashboard) {
         this.handler = new AdminHandler(metrics, unhealthy, adminTokens, dashboard);
         this.tls = tls;
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        connections.add(ch);
         if (tls != null) {
             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
         }
