@@ -108,7 +108,14 @@ class DashboardTest {
             while (samples < 3) {
                 String line = lines.readLine();
                 if (line.startsWith("data: ")) {
-                    long t = JSON.readTree(line.substring(6)).get("time").asLong();
+                    JsonNode sample = JSON.readTree(line.substring(6));
+                    long t = sample.get("time").asLong();
+                    if (firstTime < 0) {
+                        assertThat(sample.get("history").size()).as("a stream starts with the whole history").isPositive();
+                    } else {
+                        assertThat(sample.has("history")).as("then each second's rates only").isFalse();
+                        assertThat(sample.at("/latest/ack/ok").isNumber()).isTrue();
+                    }
                     firstTime = firstTime < 0 ? t : firstTime;
                     lastTime = t;
                     samples++;

@@ -1,11 +1,13 @@
 package io.dispatchd.server.admin;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -22,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * The live side of the dashboard: once a second it takes the {@link DashboardStats} sample and
  * pushes it to every open {@code GET /events} stream (Server-Sent Events), at most
  * {@value #MAX_STREAMS} of them; one more is answered 503 and can poll {@code /stats}. The sample
- * is taken once for all viewers, on an event loop, whether anyone watches or not.
+ * is taken once for all viewers, on an event loop, whether anyone watches or not. A stream starts
+ * with the whole history and then gets each second's rates; a viewer that does not read (its
+ * connection not writable) misses seconds rather than making the server hold them for it.
  */
 public final class Dashboard {
 
@@ -54,9 +58,10 @@ public final class Dashboard {
     }
 
     private void tick() {
-        String json = stats.sample();
+        stats.sample();
         if (!streams.isEmpty()) {
-            streams.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(event(json), StandardCharsets.UTF_8)));
+            HttpContent event = new DefaultHttpContent(Unpooled.copiedBuffer(event(stats.latestJson()), StandardCharsets.UTF_8));
+            streams.writeAndFlush(event, Channel::isWritable);
         }
     }
 

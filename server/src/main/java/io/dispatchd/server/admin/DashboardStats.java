@@ -23,7 +23,10 @@ import java.util.function.Supplier;
  * never per request: one JSON document, which {@code GET /stats} returns and {@code GET /events}
  * pushes. It reads the meters the server keeps anyway; the request path pays nothing for it.
  * Rates are differences of counters between two samples; the last {@value #HISTORY} seconds of
- * them are kept for the charts.
+ * them are kept for the charts. The document comes in two forms: {@link #json} with the whole
+ * {@code history} (for {@code /stats} and a stream's first event), and {@link #latestJson} with
+ * only the second's {@code latest} rates (each later event: a few hundred bytes, not the whole
+ * history again).
  */
 public final class DashboardStats {
 
@@ -41,6 +44,7 @@ public final class DashboardStats {
     private Map<String, Double> lastTotals = Map.of();
     private long lastSampleNanos;
     private volatile String json = "{}";
+    private volatile String latestJson = "{}";
 
     /**
      * @param services the service keys
@@ -52,13 +56,18 @@ public final class DashboardStats {
         this.server = server;
     }
 
-    /** The latest snapshot, as JSON. */
+    /** The latest snapshot with the whole history, as JSON. */
     public String json() {
         return json;
     }
 
+    /** The latest snapshot with only the last second's rates ({@code latest}), as JSON. */
+    public String latestJson() {
+        return latestJson;
+    }
+
     /** Takes the second's sample; on one thread (the admin's timer), once a second. */
-    public synchronized String sample() {
+    public synchronized void sample() {
         long now = System.nanoTime();
         double seconds = lastSampleNanos == 0 ? 1 : Math.max(1e-3, (now - lastSampleNanos) / 1e9);
         lastSampleNanos = now;
@@ -125,13 +134,20 @@ public final class DashboardStats {
         doc.put("durationSeconds", durations);
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         doc.put("memory", Map.of("heapUsedBytes", heap.getUsed(), "heapMaxBytes", heap.getMax()));
+        doc.put("latest", rate);
+        String latest = write(doc);
+        doc.remove("latest");
         doc.put("history", history);
+        json = write(doc);
+        latestJson = latest;
+    }
+
+    private static String write(Map<String, Object> doc) {
         try {
-            json = JSON.writeValueAsString(doc);
+            return JSON.writeValueAsString(doc);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the dashboard's document is maps, lists, strings and numbers", e);
         }
-        return json;
     }
 
     private double perSecond(Map<String, Double> totals, String key, double seconds) {

@@ -1,7 +1,12 @@
 // dispatchd's dashboard: one JSON document a second from /events (Server-Sent Events, read with
 // fetch so that a bearer token can go in a header, never in a URL), /stats polled when the stream
-// drops. Plain SVG charts; nothing is loaded from anywhere but this server.
+// drops. A document carries the whole history (/stats, a stream's first event) or only the last
+// second's rates (each later event), which are added to the history kept here. Plain SVG charts;
+// nothing is loaded from anywhere but this server.
 'use strict';
+
+const HISTORY = 300; // seconds, as the server keeps
+let history = [];
 
 const COLORS = ['#2e90fa', '#f04438', '#f79009', '#12b76a', '#7a5af8', '#ee46bc', '#0e9384', '#667085'];
 const ACK_COLORS = {ok: '#12b76a', failed: '#f04438', bad_request: '#f79009', busy: '#7a5af8'};
@@ -63,12 +68,18 @@ function rows(table, entries) {
 
 function render(s) {
   lastUpdate = Date.now();
+  if (s.history) {
+    history = s.history;
+  } else if (s.latest) {
+    history.push(s.latest);
+    if (history.length > HISTORY) history.splice(0, history.length - HISTORY);
+  }
   $('version').textContent = 'v' + s.version;
   $('uptime').textContent = uptime(s.uptimeSeconds);
   $('draining').hidden = !s.draining;
   $('unhealthy').hidden = !s.unhealthy || s.draining;
   $('unhealthy').textContent = s.unhealthy ? 'Unhealthy: ' + s.unhealthy : '';
-  const last = s.history.length ? s.history[s.history.length - 1] : null;
+  const last = history.length ? history[history.length - 1] : null;
   const total = last ? Object.values(last.ack).reduce((a, b) => a + b, 0) : 0;
   $('rate-total').textContent = fmt(total);
   $('rate-completed').textContent = fmt(last ? last.completed : 0);
@@ -78,9 +89,9 @@ function render(s) {
   $('completed-failed').textContent = fmt(s.jobs.completedFailed);
   $('connections').textContent = fmt(s.connections);
   $('busy').textContent = fmt(s.requests.busy);
-  chart($('chart-ack'), $('legend-ack'), s.history.map(p => p.ack), Object.keys(ACK_COLORS), ACK_COLORS);
+  chart($('chart-ack'), $('legend-ack'), history.map(p => p.ack), Object.keys(ACK_COLORS), ACK_COLORS);
   const services = last ? Object.keys(last.service) : [];
-  chart($('chart-service'), $('legend-service'), s.history.map(p => p.service), services, {});
+  chart($('chart-service'), $('legend-service'), history.map(p => p.service), services, {});
   $('durations').querySelector('tbody').innerHTML = Object.entries(s.durationSeconds).map(([k, q]) =>
     `<tr><th>${k}</th><td>${seconds(q.p50)}</td><td>${seconds(q.p90)}</td><td>${seconds(q.p99)}</td></tr>`).join('');
   rows($('config'), Object.entries(s.config));
