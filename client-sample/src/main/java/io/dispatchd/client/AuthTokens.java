@@ -1,11 +1,13 @@
 package io.dispatchd.client;
 
 import io.dispatchd.protocol.Request;
+import io.dispatchd.protocol.TokenLines;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The token a server started with {@code --auth-token-file} wants as the first line of each
@@ -50,14 +52,12 @@ public final class AuthTokens {
      * @throws IOException              when the file cannot be read
      */
     public static String read(Path file) throws IOException {
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            String token = line.strip();
-            if (!token.isEmpty() && !token.startsWith("#")) {
-                try {
-                    return check(token);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(file + ": " + e.getMessage());
-                }
+        List<String> tokens = TokenLines.tokens(Files.readAllLines(file, StandardCharsets.UTF_8));
+        if (!tokens.isEmpty()) {
+            try {
+                return check(tokens.get(0));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": " + e.getMessage());
             }
         }
         throw new IllegalArgumentException(file + " holds no token (its first line that is neither blank nor a # comment)");

@@ -1,5 +1,6 @@
 package io.dispatchd.server.security;
 
+import io.dispatchd.protocol.TokenLines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,11 +76,8 @@ public final class TokenFile {
             throw new IllegalStateException("cannot read " + flag + " " + path + ": " + e, e);
         }
         List<byte[]> digests = new ArrayList<>();
-        for (String line : lines) {
-            String token = line.strip();
-            if (!token.isEmpty() && !token.startsWith("#")) {
-                digests.add(sha256(token));
-            }
+        for (String token : TokenLines.tokens(lines)) {
+            digests.add(sha256(token));
         }
         if (digests.isEmpty()) {
             throw new IllegalStateException(flag + " " + path + " holds no token (one a line)");
