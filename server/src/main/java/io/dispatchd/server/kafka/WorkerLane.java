@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -55,7 +56,7 @@ final class WorkerLane implements Runnable {
     /** Ended jobs, handed from the worker threads to this lane's thread, which alone may touch the consumer. */
     private final BlockingQueue<Ended> ended;
     private final Thread thread;
-    private volatile boolean polling = true;
+    private final AtomicBoolean polling = new AtomicBoolean(true);
     private volatile boolean started;
 
     WorkerLane(ShareConsumer<byte[], byte[]> consumer, String topic, int batch, JobAdmission executor, JobIds ids,
@@ -82,10 +83,15 @@ final class WorkerLane implements Runnable {
         thread.start();
     }
 
-    /** Polls no more; the batch in hand still runs (or is cut off by the drain) and is acknowledged. */
+    /**
+     * Polls no more; the batch in hand still runs (or is cut off by the drain) and is acknowledged.
+     * Any number of calls wake the consumer once: a wake-up interrupts whatever blocking call the
+     * lane makes next, so each one more would cost the lane a try at its last acknowledgements.
+     */
     void stopPolling() {
-        polling = false;
-        consumer.wakeup();
+        if (polling.compareAndSet(true, false)) {
+            consumer.wakeup();
+        }
     }
 
     /** Stops the lane; one that never started closes its consumer here, as its thread would have. */
@@ -107,7 +113,7 @@ final class WorkerLane implements Runnable {
     public void run() {
         try {
             consumer.subscribe(List.of(topic));
-            while (polling) {
+            while (polling.get()) {
                 ConsumerRecords<byte[], byte[]> batch;
                 try {
                     batch = consumer.poll(POLL_TIMEOUT);
@@ -158,7 +164,7 @@ final class WorkerLane implements Runnable {
                 consumer.commitSync(CLOSE_TIMEOUT);
                 break;
             } catch (WakeupException e) {
-                // a wake-up meant for the poll this lane did not make: once more
+                // the one wake-up, when it came while the lane ran a batch instead of polling: once more
             } catch (KafkaException e) {
                 log.warn("last Kafka acknowledgements failed; those jobs will be delivered again: {}", e.toString());
                 break;
