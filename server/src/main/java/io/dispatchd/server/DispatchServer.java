@@ -3,7 +3,6 @@ package io.dispatchd.server;
 import io.dispatchd.server.config.ServerConfig;
 import io.dispatchd.server.dispatch.Dispatcher;
 import io.dispatchd.server.dispatch.ServerStopping;
-import io.dispatchd.protocol.Durations;
 import io.dispatchd.server.admin.AdminServerInitializer;
 import io.dispatchd.server.admin.Dashboard;
 import io.dispatchd.server.admin.DashboardStats;
@@ -36,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -60,6 +60,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DispatchServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DispatchServer.class);
+
+    /** The settings the dashboard shows: the ones that bound what the server takes and runs. */
+    private static final List<String> DASHBOARD_SETTINGS = List.of("ack", "workers", "max-running", "queue-capacity",
+            "max-connections", "max-in-flight", "job-timeout", "drain-timeout", "tls", "auth");
 
     /** After the drain, how long connections get to take their last acks before they are cut. */
     private static final Duration ACK_FLUSH_GRACE = Duration.ofSeconds(5);
@@ -218,30 +222,24 @@ public final class DispatchServer implements AutoCloseable {
         facts.put("version", ServerCommand.Version.current());
         facts.put("draining", shuttingDown.get());
         facts.put("unhealthy", admission.unhealthy());
+        Map<String, String> settings = config.settings();
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("ack", config.ackMode().name().toLowerCase(Locale.ROOT));
-        c.put("workers", config.workers());
-        c.put("max-running", config.maxRunning());
-        c.put("queue-capacity", config.queueCapacity());
-        c.put("max-connections", config.maxConnections());
-        c.put("max-in-flight", config.maxInFlight());
-        c.put("job-timeout", config.jobTimeout().isZero() ? "none" : Durations.format(config.jobTimeout()));
-        c.put("drain-timeout", Durations.format(config.drainTimeout()));
-        c.put("tls", config.security().tls() ? "on" : "off");
-        c.put("auth", config.security().auth() ? "on" : "off");
+        for (String flag : DASHBOARD_SETTINGS) {
+            c.put(flag, settings.get(flag));
+        }
         facts.put("config", c);
         Map<String, Object> backend = new LinkedHashMap<>();
         if (config.kafkaEnabled()) {
             backend.put("kind", "kafka");
-            backend.put("role", config.kafka().role().flagValue());
-            backend.put("topic", config.kafka().topic());
-            backend.put("group", config.kafka().group());
-            backend.put("brokers", config.kafka().bootstrap());
+            backend.put("role", settings.get("role"));
+            backend.put("topic", settings.get("kafka-topic"));
+            backend.put("group", settings.get("kafka-group"));
+            backend.put("brokers", settings.get("kafka"));
             backend.put("state", admission.unhealthy() == null ? "connected" : "brokers unreachable");
         } else if (config.journalEnabled()) {
             backend.put("kind", "journal");
-            backend.put("directory", config.journal().toString());
-            backend.put("fsync", config.fsync().name().toLowerCase(Locale.ROOT));
+            backend.put("directory", settings.get("journal"));
+            backend.put("fsync", settings.get("fsync"));
             io.micrometer.core.instrument.Gauge bytes = metrics.registry().find("dispatchd.journal").gauge();
             backend.put("bytes", bytes == null ? 0 : (long) bytes.value());
             io.micrometer.core.instrument.Timer fsync = metrics.registry().find("dispatchd.journal.fsync").timer();

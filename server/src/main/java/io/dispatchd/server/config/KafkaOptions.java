@@ -5,8 +5,11 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.TreeSet;
 
 /**
  * How a node runs on Kafka ({@code --kafka} and the flags that go with it).
@@ -64,10 +67,16 @@ public record KafkaOptions(String bootstrap, KafkaRole role, String topic, Strin
     }
 
     /** In flag spelling, for the startup log; the pass-through properties by name only (they may hold secrets). */
-    public String describe() {
-        return "kafka=" + bootstrap + " role=" + role.flagValue() + " kafka-topic=" + topic + " kafka-group=" + group
-                + " max-attempts=" + maxAttempts
-                + (clientConfig.isEmpty() ? ""
-                        : " kafka-config-keys=" + new java.util.TreeSet<>(clientConfig.stringPropertyNames()));
+    public Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("kafka", bootstrap);
+        s.put("role", role.flagValue());
+        s.put("kafka-topic", topic);
+        s.put("kafka-group", group);
+        s.put("max-attempts", String.valueOf(maxAttempts));
+        if (!clientConfig.isEmpty()) {
+            s.put("kafka-config-keys", new TreeSet<>(clientConfig.stringPropertyNames()).toString());
+        }
+        return s;
     }
 }

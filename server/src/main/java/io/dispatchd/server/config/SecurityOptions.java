@@ -3,6 +3,8 @@ package io.dispatchd.server.config;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Who may talk to the server, and how privately: TLS on the request port (and HTTPS on the admin
@@ -71,10 +73,15 @@ public record SecurityOptions(Path tlsCertFile, Path tlsKeyFile, Path tlsCaFile,
     }
 
     /** In flag spelling, for the startup log; file names only. */
-    public String describe() {
-        return "tls=" + (tls() ? tlsCertFile + (clientCertificates() ? " tls-ca-file=" + tlsCaFile : "") : "off")
-                + " auth=" + (auth() ? authTokenFile : "off")
-                + " protected-mode=" + (protectedMode ? "on" : "off")
-                + " admin-token=" + (adminTokenFile != null ? adminTokenFile : "off");
+    public Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("tls", tls() ? tlsCertFile.toString() : "off");
+        if (clientCertificates()) {
+            s.put("tls-ca-file", tlsCaFile.toString());
+        }
+        s.put("auth", auth() ? authTokenFile.toString() : "off");
+        s.put("protected-mode", protectedMode ? "on" : "off");
+        s.put("admin-token", adminTokenFile != null ? adminTokenFile.toString() : "off");
+        return s;
     }
 }

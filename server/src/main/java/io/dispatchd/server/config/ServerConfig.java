@@ -7,7 +7,11 @@ import io.dispatchd.server.executor.WorkerThreads;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.StringJoiner;
 
 /**
  * Everything the server is told at startup, validated once here. Built from flags by
@@ -166,29 +170,53 @@ public record ServerConfig(
     }
 
     /** As {@link #fromArgs(String...)}, with the environment given (tests need not touch the real one). */
-    public static ServerConfig fromArgs(java.util.Map<String, String> environment, String... args) {
+    public static ServerConfig fromArgs(Map<String, String> environment, String... args) {
         return ServerCommand.parse(environment, args).toConfig();
+    }
+
+    /**
+     * Every setting in flag spelling, in the startup line's order: the one account of the
+     * configuration that the log ({@link #describe}) and the dashboard both show.
+     */
+    public Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("bind", bind);
+        s.put("port", String.valueOf(port));
+        s.put("admin-bind", adminBind);
+        s.put("admin-port", adminEnabled() ? String.valueOf(adminPort) : "off");
+        s.put("ack", ackMode.name().toLowerCase(Locale.ROOT));
+        s.put("workers", String.valueOf(workers));
+        s.put("worker-threads", workerThreads.name().toLowerCase(Locale.ROOT));
+        s.put("max-running", String.valueOf(maxRunning));
+        s.put("queue-capacity", String.valueOf(queueCapacity));
+        s.put("backpressure", Durations.format(backpressure));
+        s.put("max-line", String.valueOf(maxLineBytes));
+        s.put("max-connections", String.valueOf(maxConnections));
+        s.put("max-in-flight", String.valueOf(maxInFlight));
+        s.put("idle-timeout", Durations.format(idleTimeout));
+        s.put("job-timeout", jobTimeout.isZero() ? "none" : Durations.format(jobTimeout));
+        s.put("drain-timeout", Durations.format(drainTimeout));
+        s.put("engine-iterations", String.valueOf(engineIterations));
+        s.put("engine-pause", Durations.format(enginePause));
+        s.put("io-threads", String.valueOf(ioThreads));
+        s.put("transport", transport.flagValue());
+        s.put("journal", journalEnabled() ? journal.toString() : "off");
+        if (journalEnabled()) {
+            s.put("fsync", fsync.name().toLowerCase(Locale.ROOT));
+            s.put("journal-max-bytes", ByteSizes.format(journalMaxBytes));
+        }
+        if (kafkaEnabled()) {
+            s.putAll(kafka.settings());
+        }
+        s.putAll(security.settings());
+        return s;
     }
 
     /** The configuration in flag spelling, for the startup log: {@code port=7070 admin-port=7071 …}. */
     public String describe() {
-        return "bind=" + bind + " port=" + port + " admin-bind=" + adminBind
-                + " admin-port=" + (adminEnabled() ? String.valueOf(adminPort) : "off")
-                + " ack=" + ackMode.name().toLowerCase(java.util.Locale.ROOT) + " workers=" + workers
-                + " worker-threads=" + workerThreads.name().toLowerCase(java.util.Locale.ROOT)
-                + " max-running=" + maxRunning + " queue-capacity=" + queueCapacity
-                + " backpressure=" + Durations.format(backpressure)
-                + " max-line=" + maxLineBytes
-                + " max-connections=" + maxConnections + " max-in-flight=" + maxInFlight
-                + " idle-timeout=" + Durations.format(idleTimeout) + " job-timeout="
-                + (jobTimeout.isZero() ? "none" : Durations.format(jobTimeout))
-                + " drain-timeout=" + Durations.format(drainTimeout) + " engine-iterations=" + engineIterations
-                + " engine-pause=" + Durations.format(enginePause) + " io-threads=" + ioThreads
-                + " transport=" + transport.flagValue()
-                + " journal=" + (journalEnabled() ? journal.toString() : "off")
-                + (journalEnabled() ? " fsync=" + fsync.name().toLowerCase(java.util.Locale.ROOT)
-                        + " journal-max-bytes=" + ByteSizes.format(journalMaxBytes) : "")
-                + (kafkaEnabled() ? " " + kafka.describe() : "") + " " + security.describe();
+        StringJoiner line = new StringJoiner(" ");
+        settings().forEach((flag, value) -> line.add(flag + "=" + value));
+        return line.toString();
     }
 
     public boolean journalEnabled() {

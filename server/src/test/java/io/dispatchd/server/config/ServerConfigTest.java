@@ -39,6 +39,18 @@ class ServerConfigTest {
     }
 
     @Test
+    void theStartupLineIsTheSettingsInFlagSpellingOneAccountTheDashboardReadsToo() {
+        ServerConfig c = ServerConfig.fromArgs("--tls-cert-file", "/etc/d/cert.pem", "--tls-key-file", "/etc/d/key.pem",
+                "--tls-ca-file", "/etc/d/ca.pem", "--ack", "complete");
+        assertThat(c.settings()).containsEntry("ack", "complete").containsEntry("tls", "/etc/d/cert.pem")
+                .containsEntry("tls-ca-file", "/etc/d/ca.pem").containsEntry("auth", "off").doesNotContainKey("fsync");
+        StringBuilder line = new StringBuilder();
+        c.settings().forEach((flag, value) -> line.append(line.length() == 0 ? "" : " ").append(flag).append('=').append(value));
+        assertThat(c.describe()).isEqualTo(line.toString()).startsWith("bind=127.0.0.1 port=7070 admin-bind=127.0.0.1 ")
+                .contains(" tls=/etc/d/cert.pem tls-ca-file=/etc/d/ca.pem auth=off protected-mode=on admin-token=off");
+    }
+
+    @Test
     void journalFlagsAreReadAndDescribed() {
         ServerConfig c = ServerConfig.fromArgs("--journal", "/var/lib/dispatchd", "--fsync", "always",
                 "--journal-max-bytes", "512MiB");
