@@ -170,23 +170,24 @@ public final class BoundedJobExecutor implements JobAdmission {
                     continue;
                 }
                 gate.release();
-                if (run.cutOff()) {
-                    cutOff.add(new DrainReport.CutOff(run.job, false));
-                }
+                addIfCutOff(cutOff, run);
             }
             for (JobRun run : pool.current()) {
-                if (run.cutOff()) {
-                    cutOff.add(new DrainReport.CutOff(run.job, true));
-                }
+                addIfCutOff(cutOff, run);
             }
             for (JobRun run : runner.waitingRuns()) {
-                if (run.cutOff()) {
-                    cutOff.add(new DrainReport.CutOff(run.job, true));
-                }
+                addIfCutOff(cutOff, run);
             }
         }
         terminate();
         return new DrainReport(List.copyOf(cutOff), DrainReport.ABANDONED);
+    }
+
+    private static void addIfCutOff(List<DrainReport.CutOff> cutOff, JobRun run) {
+        DrainReport.CutOff c = run.cutOff();
+        if (c != null) {
+            cutOff.add(c);
+        }
     }
 
     private void terminate() {

@@ -180,13 +180,18 @@ final class JobRun {
         ticket.finished(JobOutcome.TIMED_OUT, System.nanoTime() - startNanos);
     }
 
-    /** At the drain deadline: ends the job as abandoned if it is not over yet; returns whether it was. */
-    boolean cutOff() {
+    /**
+     * At the drain deadline: ends the job as abandoned if it is not over yet. Returns it, with whether
+     * it had started, or {@code null} when it was over already.
+     */
+    DrainReport.CutOff cutOff() {
         CompletableFuture<?> cancel;
+        boolean started;
         synchronized (this) {
             if (state == OVER) {
-                return false;
+                return null;
             }
+            started = state != NEW; // a worker may hold a run it has not started: it waits for a --max-running permit
             if (worker != null) {
                 worker.interrupt();
             }
@@ -204,6 +209,6 @@ final class JobRun {
             cancel.cancel(true);
         }
         ticket.finished(JobOutcome.ABANDONED, 0);
-        return true;
+        return new DrainReport.CutOff(job, started);
     }
 }

@@ -129,4 +129,19 @@ class AsyncJobsTest {
         assertThat(stages.get("stuck")).isCancelled();
         assertThat(report.cutOff()).containsExactly(new DrainReport.CutOff(new Job(2, "wait", "stuck", 1), true));
     }
+
+    @Test
+    void aJobAWorkerHoldsWhileItWaitsForRoomIsReportedNeverStartedWhenTheDrainCutsItOff() throws Exception {
+        started(1, 2, Duration.ZERO);
+        offer("a");
+        offer("b");
+        RecordingTicket third = offer("c");
+        await().until(() -> stages.size() == 2 && executor.queued() == 0); // the worker holds c, waiting for room
+        DrainReport report = executor.drain(Duration.ofMillis(50));
+        assertThat(third.outcome.join()).isEqualTo(JobOutcome.ABANDONED);
+        assertThat(stages).doesNotContainKey("c");
+        assertThat(report.cutOff()).containsExactlyInAnyOrder(new DrainReport.CutOff(new Job(1, "wait", "a", 1), true),
+                new DrainReport.CutOff(new Job(2, "wait", "b", 1), true),
+                new DrainReport.CutOff(new Job(3, "wait", "c", 1), false));
+    }
 }
