@@ -68,6 +68,9 @@ public final class DispatchServer implements AutoCloseable {
     /** After the drain, how long connections get to take their last acks before they are cut. */
     private static final Duration ACK_FLUSH_GRACE = Duration.ofSeconds(5);
 
+    /** Once every connection is closed, how long the event loops get to finish before the server stops without them. */
+    private static final Duration EVENT_LOOPS_EXIT = Duration.ofSeconds(5);
+
     private final ServerConfig config;
     private final EventLoopGroup eventLoops;
     private final JobAdmission admission;
@@ -388,7 +391,10 @@ public final class DispatchServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("error during shutdown", e);
         } finally {
-            eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            // bounded: a stop that never ends is worse than one that says it did not finish cleanly
+            if (!eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(EVENT_LOOPS_EXIT.toMillis())) {
+                log.warn("the event loops did not stop within {}; stopping anyway", EVENT_LOOPS_EXIT);
+            }
             log.info("stopped");
             terminated.complete(null);
         }
