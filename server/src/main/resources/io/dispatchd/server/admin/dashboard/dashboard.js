@@ -70,7 +70,8 @@ function render(s) {
   lastUpdate = Date.now();
   if (s.history) {
     history = s.history;
-  } else if (s.latest) {
+  } else if (s.latest && !(history.length && history[history.length - 1].t >= s.latest.t)) {
+    // (a stream opened as a sample was taken can get that second both in its history and as latest)
     history.push(s.latest);
     if (history.length > HISTORY) history.splice(0, history.length - HISTORY);
   }
