@@ -1,5 +1,6 @@
 package io.dispatchd.server;
 
+import io.dispatchd.protocol.Durations;
 import io.dispatchd.server.config.ServerConfig;
 import io.dispatchd.server.dispatch.Dispatcher;
 import io.dispatchd.server.dispatch.ServerStopping;
@@ -392,8 +393,9 @@ public final class DispatchServer implements AutoCloseable {
             log.error("error during shutdown", e);
         } finally {
             // bounded: a stop that never ends is worse than one that says it did not finish cleanly
+            // (seen with the jar copied over while the server ran: an event loop died loading a class)
             if (!eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(EVENT_LOOPS_EXIT.toMillis())) {
-                log.warn("the event loops did not stop within {}; stopping anyway", EVENT_LOOPS_EXIT);
+                log.warn("the event loops did not stop within {}; stopping anyway", Durations.format(EVENT_LOOPS_EXIT));
             }
             log.info("stopped");
             terminated.complete(null);
