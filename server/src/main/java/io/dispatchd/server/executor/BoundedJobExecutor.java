@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BoundedJobExecutor implements JobAdmission {
 
+    /** At the deadline, how long the drain gives workers to let go of jobs they hold and have not started. */
+    private static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final AdmissionGate gate;
     private final WorkerPool pool;
     private final JobRunner runner;
@@ -178,6 +181,13 @@ public final class BoundedJobExecutor implements JobAdmission {
             for (JobRun run : runner.waitingRuns()) {
                 addIfCutOff(cutOff, run);
             }
+            // A worker that took a job just before the deadline, or waited for a permit through it,
+            // cuts that job off itself in a moment; wait for that, so the report names it too.
+            long settleBy = System.nanoTime() + SETTLE_NANOS;
+            while (!pool.takenJobsSettled() && System.nanoTime() < settleBy) {
+                Thread.yield();
+            }
+            cutOff.addAll(runner.takeCutOffByWorkers());
         }
         terminate();
         return new DrainReport(List.copyOf(cutOff), DrainReport.ABANDONED);

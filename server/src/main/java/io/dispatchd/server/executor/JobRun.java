@@ -50,21 +50,26 @@ final class JobRun {
         // job taken at the deadline is cut off (once: cutOff() is idempotent), never lost.
         self.current = this;
         if (runner.deadlinePassed() || !runner.startPermit()) {
-            self.current = null;
-            cutOff();
+            cutOffByWorker(self);
             return;
         }
+        boolean starts;
         synchronized (this) {
             holdsPermit = true;
-            if (state != NEW) {
-                self.current = null;
+            // The deadline again: it hands out every permit, so a worker that waited for one wakes past it.
+            starts = state == NEW && !runner.deadlinePassed();
+            if (starts) {
+                state = RUNNING;
+                worker = self.thread;
+                startNanos = System.nanoTime();
+                timeout = runner.scheduleTimeout(this);
+            } else {
                 givePermitBack();
-                return;
             }
-            state = RUNNING;
-            worker = self.thread;
-            startNanos = System.nanoTime();
-            timeout = runner.scheduleTimeout(this);
+        }
+        if (!starts) {
+            cutOffByWorker(self); // nothing, if the drain has cut it off already
+            return;
         }
         JobOutcome outcome = null;
         CompletableFuture<?> started = null;
@@ -95,6 +100,26 @@ final class JobRun {
         }
         end(RUNNING, outcome);
         Thread.interrupted();
+    }
+
+    /**
+     * Cuts off a job its worker holds but will not start, and leaves it to the drain's report. Under
+     * this run's lock, so that the drain ({@link WorkerPool#takenJobsSettled}) sees it either not
+     * started, or ended and reported; never ended and not yet reported.
+     */
+    private void cutOffByWorker(WorkerPool.Worker self) {
+        synchronized (this) {
+            DrainReport.CutOff c = cutOff();
+            if (c != null) {
+                runner.cutOffByWorker(c);
+            }
+        }
+        self.current = null;
+    }
+
+    /** Whether no worker has started it and nothing has ended it yet. */
+    synchronized boolean notStarted() {
+        return state == NEW;
     }
 
     /** The job goes on without a thread; false if it was timed out or cut off while its service started it. */

@@ -6,8 +6,10 @@ import io.dispatchd.server.service.ServiceRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -30,6 +32,8 @@ final class JobRunner {
     private final int maxRunning;
     private final Semaphore permits;
     private final Set<JobRun> waiting = ConcurrentHashMap.newKeySet();
+    /** Jobs their own workers cut off at the drain deadline, for the drain's report. */
+    private final Queue<DrainReport.CutOff> cutOffByWorkers = new ConcurrentLinkedQueue<>();
     private final Runnable onJobEnd;
 
     /**
@@ -83,6 +87,19 @@ final class JobRunner {
     void passDeadline() {
         deadlinePassed = true;
         permits.release(maxRunning); // a worker waiting for a permit goes on, finds its job cut off
+    }
+
+    void cutOffByWorker(DrainReport.CutOff c) {
+        cutOffByWorkers.add(c);
+    }
+
+    /** What workers have cut off themselves so far; each once. */
+    List<DrainReport.CutOff> takeCutOffByWorkers() {
+        List<DrainReport.CutOff> taken = new ArrayList<>();
+        for (DrainReport.CutOff c; (c = cutOffByWorkers.poll()) != null; ) {
+            taken.add(c);
+        }
+        return taken;
     }
 
     /**

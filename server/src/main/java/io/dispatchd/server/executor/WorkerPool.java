@@ -91,6 +91,24 @@ final class WorkerPool {
     }
 
     /**
+     * Whether every job a worker has taken has started, or been ended by the drain: none is still
+     * on its way to its worker's own deadline check (taken, not yet published, or not started).
+     */
+    boolean takenJobsSettled() {
+        int held = 0;
+        for (Worker w : workers) {
+            JobRun run = w.current;
+            if (run != null) {
+                if (run.notStarted()) {
+                    return false;
+                }
+                held++;
+            }
+        }
+        return running.get() <= held;
+    }
+
+    /**
      * Wakes a worker for a job just queued, or, from a thread that works in batches, leaves the
      * wake-up to a task run after its current batch, at most one per batch: an event loop that
      * reads thirty requests in one pass wakes a worker (a futex call here and a context switch
