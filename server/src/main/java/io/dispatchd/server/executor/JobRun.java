@@ -81,7 +81,7 @@ final class JobRun {
                 outcome = JobOutcome.FAILED;
             } else {
                 CompletionStage<?> s = service.start(job.qual(), runner.context());
-                started = s == null ? CompletableFuture.completedFuture(null) : s.toCompletableFuture();
+                started = (s == null ? Service.DONE : s).toCompletableFuture();
             }
         } catch (InterruptedException e) {
             outcome = JobOutcome.FAILED;

@@ -62,7 +62,7 @@ public final class Engine implements AutoCloseable {
                 tokens.accept(token(qual, letter, i));
             }
         }
-        return CompletableFuture.completedFuture(null);
+        return Service.DONE.toCompletableFuture(); // the one completed stage: nothing allocated per job
     }
 
     /**
@@ -74,11 +74,7 @@ public final class Engine implements AutoCloseable {
             clock.run(qual, letter, iterations);
             return;
         }
-        for (int i = 0; i < iterations; i++) {
-            if (tokens != null) {
-                tokens.accept(token(qual, letter, i));
-            }
-        }
+        start(qual, letter); // without a clock the tokens are emitted now
         if (Thread.interrupted()) {
             throw new InterruptedException("job interrupted");
         }
