@@ -38,15 +38,7 @@ final class ConfigFile {
 
     /** Reads and checks the file; no file gives empty properties. */
     static Properties load(Path path, CommandSpec spec) {
-        Properties p = new Properties();
-        if (path == null) {
-            return p;
-        }
-        try (Reader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            p.load(in);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read config file " + path + ": " + e.getMessage(), e);
-        }
+        Properties p = read(path, "config file");
         TreeSet<String> known = new TreeSet<>();
         for (OptionSpec option : spec.options()) {
             if (ConfigDefaults.configurable(option)) {
@@ -58,6 +50,25 @@ final class ConfigFile {
                 throw new IllegalArgumentException("unknown key '" + key + "' in config file " + path
                         + " (keys are the flags without dashes: " + String.join(", ", known) + ")");
             }
+        }
+        return p;
+    }
+
+    /**
+     * A properties file (UTF-8), or none for {@code null}.
+     *
+     * @param what the file's part, for the message: {@code cannot read WHAT PATH: why}
+     * @throws IllegalArgumentException when it cannot be read: a bad flag
+     */
+    static Properties read(Path path, String what) {
+        Properties p = new Properties();
+        if (path == null) {
+            return p;
+        }
+        try (Reader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + what + " " + path + ": " + e.getMessage(), e);
         }
         return p;
     }

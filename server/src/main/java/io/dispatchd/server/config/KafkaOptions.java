@@ -1,9 +1,5 @@
 package io.dispatchd.server.config;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,16 +50,7 @@ public record KafkaOptions(String bootstrap, KafkaRole role, String topic, Strin
 
     /** The client properties in {@code file}, or none for {@code null}; a file that cannot be read is a bad flag. */
     public static Properties readClientConfig(Path file) {
-        Properties p = new Properties();
-        if (file == null) {
-            return p;
-        }
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(in);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read --kafka-config file " + file + ": " + e, e);
-        }
-        return p;
+        return ConfigFile.read(file, "--kafka-config file");
     }
 
     /** In flag spelling, for the startup log; the pass-through properties by name only (they may hold secrets). */

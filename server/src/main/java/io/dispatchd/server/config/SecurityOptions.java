@@ -20,8 +20,6 @@ import java.util.Map;
 public record SecurityOptions(Path tlsCertFile, Path tlsKeyFile, Path tlsCaFile, Path authTokenFile,
                               boolean protectedMode, Path adminTokenFile) {
 
-    public static final SecurityOptions NONE = new SecurityOptions(null, null, null, null, true, null);
-
     public SecurityOptions {
         if ((tlsCertFile == null) != (tlsKeyFile == null)) {
             throw new IllegalArgumentException("--tls-cert-file and --tls-key-file go together: give both or neither");

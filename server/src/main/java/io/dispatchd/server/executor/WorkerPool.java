@@ -44,11 +44,6 @@ final class WorkerPool {
     private final ThreadLocal<WakeAfterBatch> wakeAfterBatch = ThreadLocal.withInitial(WakeAfterBatch::new);
     private volatile boolean terminating;
 
-    /** With platform threads named {@code dispatchd-worker-N}. */
-    WorkerPool(int workerCount, AdmissionGate gate, Runnable onJobEnd) {
-        this(workerCount, gate, onJobEnd, WorkerThreads.PLATFORM);
-    }
-
     /** With worker threads of this kind (platform threads, or virtual threads on a JVM that has them). */
     WorkerPool(int workerCount, AdmissionGate gate, Runnable onJobEnd, WorkerThreads kind) {
         this.gate = gate;
