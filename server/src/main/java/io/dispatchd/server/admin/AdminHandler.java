@@ -84,6 +84,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
+    /** {@code null} when the connection became a stream; else why it did not. */
+    private FullHttpResponse events(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.method().equals(HttpMethod.GET)) {
+            FullHttpResponse r = text(HttpResponseStatus.METHOD_NOT_ALLOWED, PLAIN_TEXT, "an event stream is GET only\n");
+            r.headers().set(HttpHeaderNames.ALLOW, "GET");
+            return r;
+        }
+        return dashboard.openStream(ctx) ? null : text(HttpResponseStatus.SERVICE_UNAVAILABLE, PLAIN_TEXT,
+                Dashboard.MAX_STREAMS + " event streams are open already; poll /stats instead\n");
+    }
+
     /** The response to {@code request}; {@code null} when {@code GET /events} made the connection a stream. */
     private FullHttpResponse respond(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
@@ -116,9 +127,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/metrics" -> text(HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.get());
             case "/health" -> health();
             case "/stats" -> text(HttpResponseStatus.OK, "application/json", dashboard.stats().json());
-            case "/events" -> request.method().equals(HttpMethod.GET) && dashboard.openStream(ctx) ? null
-                    : text(HttpResponseStatus.SERVICE_UNAVAILABLE, PLAIN_TEXT,
-                    Dashboard.MAX_STREAMS + " event streams are open already; poll /stats instead\n");
+            case "/events" -> events(ctx, request);
             default -> text(HttpResponseStatus.NOT_FOUND, PLAIN_TEXT, "not found\n");
         };
     }
