@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * A running dispatchd: bound, serving, and able to shut down gracefully.
@@ -166,7 +167,7 @@ public final class DispatchServer implements AutoCloseable {
                 .childHandler(new DispatchServerInitializer(config, dispatcher, connections, openChannels, security));
         transport.configureConnections(requests);
         Dashboard dashboard = new Dashboard(new DashboardStats(metrics, services.keys(),
-                () -> dashboardFacts(config, admission, shuttingDown, metrics)));
+                dashboardFacts(config, admission, shuttingDown, metrics)));
         Channel serverChannel = null;
         Channel adminChannel = null;
         try {
@@ -193,7 +194,7 @@ public final class DispatchServer implements AutoCloseable {
             throw e;
         }
         if (adminChannel != null) {
-            dashboard.start(adminChannel.eventLoop());
+            dashboard.start();
         }
         log.info("serving {} on {}", services.keys(), transport.kind().flagValue());
         return new DispatchServer(config, eventLoops, admission, engine, openChannels, connections,
@@ -219,43 +220,54 @@ public final class DispatchServer implements AutoCloseable {
                 config.maxLineBytes(), jobIds, metrics.bindJournal(), metrics::service);
     }
 
-    /** What the dashboard shows of the server itself, once a second: version, state, configuration, backend. */
-    private static Map<String, Object> dashboardFacts(ServerConfig config, JobAdmission admission,
-                                                      AtomicBoolean shuttingDown, DispatchMetrics metrics) {
-        Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("version", ServerCommand.Version.current());
-        facts.put("draining", shuttingDown.get());
-        facts.put("unhealthy", admission.unhealthy());
+    /**
+     * What the dashboard shows of the server itself: version, state, configuration, backend. What
+     * cannot change is worked out here, once; the supplier adds the state each second.
+     */
+    private static Supplier<Map<String, Object>> dashboardFacts(ServerConfig config, JobAdmission admission,
+                                                                AtomicBoolean shuttingDown, DispatchMetrics metrics) {
+        String version = ServerCommand.Version.current();
         Map<String, String> settings = config.settings();
-        Map<String, Object> c = new LinkedHashMap<>();
+        Map<String, Object> shown = new LinkedHashMap<>();
         for (String flag : DASHBOARD_SETTINGS) {
-            c.put(flag, settings.get(flag));
+            shown.put(flag, settings.get(flag));
         }
-        facts.put("config", c);
-        Map<String, Object> backend = new LinkedHashMap<>();
+        Map<String, Object> backendSettings = new LinkedHashMap<>();
         if (config.kafkaEnabled()) {
-            backend.put("kind", "kafka");
-            backend.put("role", settings.get("role"));
-            backend.put("topic", settings.get("kafka-topic"));
-            backend.put("group", settings.get("kafka-group"));
-            backend.put("brokers", settings.get("kafka"));
-            backend.put("state", admission.unhealthy() == null ? "connected" : "brokers unreachable");
+            backendSettings.put("kind", "kafka");
+            backendSettings.put("role", settings.get("role"));
+            backendSettings.put("topic", settings.get("kafka-topic"));
+            backendSettings.put("group", settings.get("kafka-group"));
+            backendSettings.put("brokers", settings.get("kafka"));
         } else if (config.journalEnabled()) {
-            backend.put("kind", "journal");
-            backend.put("directory", settings.get("journal"));
-            backend.put("fsync", settings.get("fsync"));
-            io.micrometer.core.instrument.Gauge bytes = metrics.registry().find("dispatchd.journal").gauge();
-            backend.put("bytes", bytes == null ? 0 : (long) bytes.value());
-            io.micrometer.core.instrument.Timer fsync = metrics.registry().find("dispatchd.journal.fsync").timer();
-            if (fsync != null && fsync.count() > 0) {
-                backend.put("fsync mean", String.format(Locale.ROOT, "%.2f ms", fsync.mean(TimeUnit.MILLISECONDS)));
-                backend.put("fsync max (recent)", String.format(Locale.ROOT, "%.2f ms", fsync.max(TimeUnit.MILLISECONDS)));
-            }
+            backendSettings.put("kind", "journal");
+            backendSettings.put("directory", settings.get("journal"));
+            backendSettings.put("fsync", settings.get("fsync"));
         } else {
-            backend.put("kind", "memory");
+            backendSettings.put("kind", "memory");
         }
-        facts.put("backend", backend);
-        return facts;
+        return () -> {
+            String unhealthy = admission.unhealthy();
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("version", version);
+            facts.put("draining", shuttingDown.get());
+            facts.put("unhealthy", unhealthy);
+            facts.put("config", shown);
+            Map<String, Object> backend = new LinkedHashMap<>(backendSettings);
+            if (config.kafkaEnabled()) {
+                backend.put("state", unhealthy == null ? "connected" : "brokers unreachable");
+            } else if (config.journalEnabled()) {
+                io.micrometer.core.instrument.Gauge bytes = metrics.registry().find("dispatchd.journal").gauge();
+                backend.put("bytes", bytes == null ? 0 : (long) bytes.value());
+                io.micrometer.core.instrument.Timer fsync = metrics.registry().find("dispatchd.journal.fsync").timer();
+                if (fsync != null && fsync.count() > 0) {
+                    backend.put("fsync mean", String.format(Locale.ROOT, "%.2f ms", fsync.mean(TimeUnit.MILLISECONDS)));
+                    backend.put("fsync max (recent)", String.format(Locale.ROOT, "%.2f ms", fsync.max(TimeUnit.MILLISECONDS)));
+                }
+            }
+            facts.put("backend", backend);
+            return facts;
+        };
     }
 
     private static Channel bind(ServerBootstrap bootstrap, String host, int port) throws StartupException {

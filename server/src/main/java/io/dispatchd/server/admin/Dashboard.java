@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -24,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * The live side of the dashboard: once a second it takes the {@link DashboardStats} sample and
  * pushes it to every open {@code GET /events} stream (Server-Sent Events), at most
  * {@value #MAX_STREAMS} of them; one more is answered 503 and can poll {@code /stats}. The sample
- * is taken once for all viewers, on an event loop, whether anyone watches or not. A stream starts
+ * is taken once for all viewers, on the dashboard's own thread, whether anyone watches or not. A stream starts
  * with the whole history and then gets each second's rates; a viewer that does not read (its
  * connection not writable) misses seconds rather than making the server hold them for it.
  */
@@ -35,20 +37,33 @@ public final class Dashboard {
     private final DashboardStats stats;
     private final ChannelGroup streams = new DefaultChannelGroup("dispatchd-dashboard", GlobalEventExecutor.INSTANCE);
     private ScheduledFuture<?> ticks;
+    private EventExecutor timer;
 
     public Dashboard(DashboardStats stats) {
         this.stats = stats;
     }
 
-    /** Takes a sample now and one every second on {@code loop}. */
-    public void start(EventExecutor loop) {
+    /**
+     * Takes a sample now and one every second on a thread of its own ({@code dispatchd-dashboard}):
+     * not on an event loop, which would hold up the request connections it also serves.
+     */
+    public void start() {
+        timer = new DefaultEventExecutor(new DefaultThreadFactory("dispatchd-dashboard", true));
+        start(timer);
+    }
+
+    /** As {@link #start()}, on {@code executor} (a test's embedded loop). */
+    void start(EventExecutor executor) {
         stats.sample();
-        ticks = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+        ticks = executor.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
     public void stop() {
         if (ticks != null) {
             ticks.cancel(false);
+        }
+        if (timer != null) {
+            timer.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
         streams.close();
     }

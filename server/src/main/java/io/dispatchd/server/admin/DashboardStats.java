@@ -43,7 +43,10 @@ public final class DashboardStats {
     private final ArrayDeque<Map<String, Object>> history = new ArrayDeque<>();
     private Map<String, Double> lastTotals = Map.of();
     private long lastSampleNanos;
-    private volatile String json = "{}";
+    /** The last sample without its history; the history goes in when {@link #json} is asked for. */
+    private Map<String, Object> lastDoc;
+    /** {@link #json} of the last sample, made on the first ask after it. */
+    private String json;
     private volatile String latestJson = "{}";
 
     /**
@@ -56,8 +59,16 @@ public final class DashboardStats {
         this.server = server;
     }
 
-    /** The latest snapshot with the whole history, as JSON. */
-    public String json() {
+    /** The latest snapshot with the whole history, as JSON: made at most once a sample, and only when asked for. */
+    public synchronized String json() {
+        if (json == null) {
+            if (lastDoc == null) {
+                return "{}";
+            }
+            Map<String, Object> doc = new LinkedHashMap<>(lastDoc);
+            doc.put("history", history);
+            json = write(doc);
+        }
         return json;
     }
 
@@ -134,12 +145,10 @@ public final class DashboardStats {
         doc.put("durationSeconds", durations);
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         doc.put("memory", Map.of("heapUsedBytes", heap.getUsed(), "heapMaxBytes", heap.getMax()));
+        lastDoc = new LinkedHashMap<>(doc);
+        json = null;
         doc.put("latest", rate);
-        String latest = write(doc);
-        doc.remove("latest");
-        doc.put("history", history);
-        json = write(doc);
-        latestJson = latest;
+        latestJson = write(doc);
     }
 
     private static String write(Map<String, Object> doc) {
