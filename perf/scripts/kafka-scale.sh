@@ -59,6 +59,16 @@ completed() { # ADMIN_PORT...: the jobs completed OK on these nodes, summed
   done
   echo $sum
 }
+# waits until the nodes have completed N jobs in all; exit 1 after 300 s without progress
+await_completed() { # N ADMIN_PORT...
+  local want=$1; shift
+  local last=-1 since=$SECONDS now
+  while now=$(completed "$@"); [ "$now" -lt "$want" ]; do
+    if [ "$now" -ne "$last" ]; then last=$now; since=$SECONDS; fi
+    if (( SECONDS - since > 300 )); then echo "drain stalled at $now of $want jobs" >&2; exit 1; fi
+    sleep 0.1
+  done
+}
 stop_nodes() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done; PIDS=(); }
 
 for part in $PARTS; do
@@ -102,10 +112,10 @@ for part in $PARTS; do
         # warm-up: the workers join the share group (seconds) and the JITs warm, off the clock
         warm=2000
         "$LINELOAD" -p 17480 -c 10 -P 16 -m 'a 88\n' -r bytes:1 -e + -n $warm -q >/dev/null
-        while [ "$(completed "${ports[@]}")" -lt $warm ]; do sleep 0.2; done
+        await_completed $warm "${ports[@]}"
         start=$(date +%s.%N)
         "$LINELOAD" -p 17480 -c 50 -P 16 -m 'a 88\n' -r bytes:1 -e + -n "$jobs" -q -l produce-$topic
-        while [ "$(completed "${ports[@]}")" -lt $((warm + jobs)) ]; do sleep 0.1; done
+        await_completed $((warm + jobs)) "${ports[@]}"
         end=$(date +%s.%N)
         echo "RESULT end-to-end engine-iterations=$engine workers=$workers jobs=$jobs seconds=$(echo "$end - $start" | bc)" \
           "jobs_per_s=$(echo "$jobs / ($end - $start)" | bc) per-worker=$(for p in "${ports[@]}"; do printf '%s,' "$(completed $p)"; done)"

@@ -130,8 +130,7 @@ public final class ClientTls {
     private static SslHandler handler(SslContext context, ByteBufAllocator alloc, String host, int port) {
         SslHandler handler = context.newHandler(alloc, host, port);
         SSLEngine engine = handler.engine();
-        SSLParameters parameters = engine.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm(HOST_NAME_VERIFICATION);
+        SSLParameters parameters = engine.getSSLParameters(); // hostname verification: set by the context's builder
         SNIHostName serverName = serverName(host);
         if (serverName != null) {
             parameters.setServerNames(List.of(serverName)); // the JDK sends none by itself for a name without a dot
