@@ -186,21 +186,12 @@ final class JobRun {
     void timeOut() {
         CompletableFuture<?> cancel;
         synchronized (this) {
-            if (state == RUNNING) {
-                worker.interrupt(); // the worker gives the permit back when the service's code returns
-            } else if (state != WAITING) {
+            if (state != RUNNING && state != WAITING) {
                 return;
             }
-            cancel = state == WAITING ? stage : null;
-            state = OVER;
-            if (cancel != null) {
-                givePermitBack();
-            }
+            cancel = endFromOutside();
         }
-        if (cancel != null) {
-            runner.waiting(this, false);
-            cancel.cancel(true);
-        }
+        cancelStage(cancel);
         log.warn("job {} ran past the job timeout and was {}", job, cancel != null ? "cancelled" : "interrupted");
         ticket.finished(JobOutcome.TIMED_OUT, System.nanoTime() - startNanos);
     }
@@ -217,23 +208,37 @@ final class JobRun {
                 return null;
             }
             started = state != NEW; // a worker may hold a run it has not started: it waits for a --max-running permit
-            if (worker != null) {
-                worker.interrupt();
-            }
-            cancel = state == WAITING ? stage : null;
-            state = OVER;
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
-            if (cancel != null) {
-                givePermitBack();
-            }
+            cancel = endFromOutside();
         }
+        cancelStage(cancel);
+        ticket.finished(JobOutcome.ABANDONED, 0);
+        return new DrainReport.CutOff(job, started);
+    }
+
+    /**
+     * Under the lock, for the timer or the drain: the job is over. A worker running it is interrupted
+     * (it gives the permit back when the service's code returns); a stage it waits on is returned,
+     * its permit given back, for {@link #cancelStage} outside the lock.
+     */
+    private CompletableFuture<?> endFromOutside() {
+        if (worker != null) {
+            worker.interrupt();
+        }
+        CompletableFuture<?> cancel = state == WAITING ? stage : null;
+        state = OVER;
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+        if (cancel != null) {
+            givePermitBack();
+        }
+        return cancel;
+    }
+
+    private void cancelStage(CompletableFuture<?> cancel) {
         if (cancel != null) {
             runner.waiting(this, false);
             cancel.cancel(true);
         }
-        ticket.finished(JobOutcome.ABANDONED, 0);
-        return new DrainReport.CutOff(job, started);
     }
 }
