@@ -48,10 +48,13 @@ class KafkaKillIT {
 
     @Test
     void everyAckedJobRunsAtLeastOnceWhenAWorkerIsKilledMidRun() throws Exception {
-        Path tally = tmp.resolve("tally.txt");
+        // a tally per worker, so that the test can tell the doomed one had jobs when it died
+        Path doomedTally = tmp.resolve("tally-doomed.txt");
+        Path survivorTally = tmp.resolve("tally-survivor.txt");
         List<Path> plugins = List.of(ServerProcess.pluginJar(tmp, TallyService.class));
         // 4 workers, 3 ms a job: about 1300 jobs a second per worker, so most jobs are still to run at the kill
-        List<String> jvm = List.of("-D" + TallyService.FILE + "=" + tally, "-D" + TallyService.PAUSE_MILLIS + "=3");
+        List<String> doomedJvm = tallyingTo(doomedTally);
+        List<String> survivorJvm = tallyingTo(survivorTally);
         List<String> common = List.of("--admin-port", "off", "--kafka", kafka.bootstrap(), "--kafka-topic", "kill",
                 "--kafka-group", "kill", "--workers", "4");
         Set<String> acked = new LinkedHashSet<>();
@@ -62,9 +65,9 @@ class KafkaKillIT {
             wire.append("tally ").append(qual).append('\n');
         }
 
-        try (ServerProcess doomed = worker(plugins, jvm, common);
-             ServerProcess survivor = worker(plugins, jvm, common);
-             ServerProcess front = ServerProcess.startWithPlugins(plugins, jvm,
+        try (ServerProcess doomed = worker(plugins, doomedJvm, common);
+             ServerProcess survivor = worker(plugins, survivorJvm, common);
+             ServerProcess front = ServerProcess.startWithPlugins(plugins, List.of(),
                      flags(common, "--role", "front", "--port", "0"))) {
             int port = front.awaitListening();
             long sending = System.nanoTime();
@@ -74,22 +77,25 @@ class KafkaKillIT {
             System.out.printf("KafkaKillIT: acked %d jobs in %d ms%n", JOBS,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sending));
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
-                    .until(() -> TallyService.tallied(tally).size() >= JOBS / 3);
+                    .until(() -> ran(doomedTally, survivorTally).size() >= JOBS / 3);
             System.out.printf("KafkaKillIT: a third had run %d ms after the first request%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sending));
             doomed.process.destroyForcibly(); // SIGKILL: its jobs in hand are never acknowledged
             assertThat(doomed.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(doomed.process.exitValue()).isEqualTo(137);
             long killed = System.nanoTime();
-            int ranAtKill = TallyService.tallied(tally).size();
+            int ranAtKill = ran(doomedTally, survivorTally).size();
+            int doomedRan = TallyService.tallied(doomedTally).size();
             assertThat(ranAtKill).as("the kill came mid-run").isLessThan(JOBS);
+            assertThat(doomedRan).as("the killed worker was running jobs too, not only the survivor").isPositive();
 
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> new HashSet<>(TallyService.tallied(tally)).containsAll(acked));
-            List<String> ran = TallyService.tallied(tally);
+                    .until(() -> new HashSet<>(ran(doomedTally, survivorTally)).containsAll(acked));
+            List<String> ran = ran(doomedTally, survivorTally);
             assertThat(new HashSet<>(ran)).as("every acked qual ran at least once, and nothing else ran").isEqualTo(acked);
-            System.out.printf("KafkaKillIT: %d of %d had run at the kill; all had run %d ms after it; %d ran twice or more%n",
-                    ranAtKill, JOBS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed), ran.size() - acked.size());
+            System.out.printf("KafkaKillIT: %d of %d had run at the kill (%d on the killed worker); all had run %d ms after it;"
+                    + " %d ran twice or more%n", ranAtKill, JOBS, doomedRan,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed), ran.size() - acked.size());
 
             survivor.terminate();
             front.terminate();
@@ -113,4 +119,17 @@ class KafkaKillIT {
         return all.toArray(String[]::new);
     }
 
+
+    private static List<String> tallyingTo(Path tally) {
+        return List.of("-D" + TallyService.FILE + "=" + tally, "-D" + TallyService.PAUSE_MILLIS + "=3");
+    }
+
+    /** Every qual either worker ran to its end, so far. */
+    private static List<String> ran(Path... tallies) throws IOException {
+        List<String> all = new ArrayList<>();
+        for (Path t : tallies) {
+            all.addAll(TallyService.tallied(t));
+        }
+        return all;
+    }
 }
