@@ -205,18 +205,18 @@ public final class DispatchServer implements AutoCloseable {
     private static JobAdmission newAdmission(ServerConfig config, ServiceRegistry services, ServiceContext context,
                                              JobIds jobIds, DispatchMetrics metrics) {
         boolean runsJobs = !config.kafkaEnabled() || config.kafka().role().consumes();
+        int room = config.maxRunning() + config.queueCapacity(); // jobs in progress plus jobs queued
         BoundedJobExecutor executor = !runsJobs ? null
                 : new BoundedJobExecutor(config.workers(), config.workerThreads(), config.maxRunning(),
                         config.queueCapacity(), config.jobTimeout(), services, context); // a Kafka front runs none
         if (config.kafkaEnabled()) {
-            return new KafkaAdmission(config.kafka(), executor, config.workers(),
-                    config.maxRunning() + config.queueCapacity(), jobIds, metrics);
+            return new KafkaAdmission(config.kafka(), executor, config.workers(), room, jobIds, metrics);
         }
         if (!config.journalEnabled()) {
             return executor;
         }
         JournalSettings settings = JournalSettings.of(config.journal(), config.fsync(), config.journalMaxBytes());
-        return new JournaledAdmission(settings, executor, config.queueCapacity() + config.maxRunning(),
+        return new JournaledAdmission(settings, executor, room,
                 config.maxLineBytes(), jobIds, metrics.bindJournal(), metrics::service);
     }
 

@@ -53,7 +53,7 @@ public final class KafkaAdmission implements JobAdmission {
 
     /**
      * @param executor runs the jobs a worker takes; {@code null} on a front-only node
-     * @param room     jobs the executor can hold at once: its workers plus its queue capacity
+     * @param room     jobs the executor can hold at once: {@code --max-running} plus its queue capacity
      * @param workers  the executor's worker threads
      */
     public KafkaAdmission(KafkaOptions options, BoundedJobExecutor executor, int workers, int room,
