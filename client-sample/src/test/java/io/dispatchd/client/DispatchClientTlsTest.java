@@ -65,6 +65,7 @@ class DispatchClientTlsTest {
              DispatchClient client = DispatchClient.connect(optionsFor(server, "127.0.0.1"))) {
             assertThat(client.send("a", "88")).isEqualTo(Ack.OK);
             SSLSession session = server.sessions().poll(5, TimeUnit.SECONDS);
+            assertThat(session).as("a handshake within 5 s").isNotNull();
             assertThat(((ExtendedSSLSession) session).getRequestedServerNames()).as("SNI carries names only").isEmpty();
         }
     }
@@ -114,6 +115,7 @@ class DispatchClientTlsTest {
             assertThat(client.send("a", "88")).isEqualTo(Ack.OK);
 
             SSLSession session = server.sessions().poll(5, TimeUnit.SECONDS);
+            assertThat(session).as("a handshake within 5 s").isNotNull();
             assertThat(session.getPeerPrincipal().getName()).isEqualTo("CN=client");
         }
     }
